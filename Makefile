@@ -1,0 +1,73 @@
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+COURSE_FILE := lectures/data/ml-system-design-2022.yaml
+
+# The first interpreter of Python 3.12 or newer: one named by PYTHON, then the
+# usual names on the PATH (pyenv shims included), then pyenv's own versions.
+PYTHON_CANDIDATES := $(PYTHON) python3.14 python3.13 python3.12 python3 python \
+	$(wildcard $(HOME)/.pyenv/versions/3.1[2-9]*/bin/python3)
+FIND_PYTHON = for candidate in $(PYTHON_CANDIDATES); do \
+	  if command -v "$$candidate" >/dev/null 2>&1 \
+	     && "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+	    command -v "$$candidate"; exit 0; \
+	  fi; \
+	done; exit 1
+
+.PHONY: help run test test-postgres lint format migrations-check check-deploy bandit clean
+
+help:
+	@echo "make run              set up and serve the portal at http://127.0.0.1:$(PORT)"
+	@echo "make test             run the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint             ruff check and format check"
+	@echo "make migrations-check fail if a model change has no migration"
+	@echo "make check-deploy     Django's deployment checks with production settings"
+	@echo "make bandit           security lint of the code"
+
+$(BIN)/python:
+	@python=$$($(FIND_PYTHON)) || { \
+	  echo "error: the portal needs Python 3.12 or newer, and none was found." >&2; \
+	  echo "       Install one (python.org, your package manager or pyenv), or name it: make PYTHON=/path/to/python3.12" >&2; \
+	  exit 1; }; \
+	echo "Creating $(VENV) with $$python ($$("$$python" --version))"; \
+	"$$python" -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py import_course $(COURSE_FILE)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(VENV)/.installed
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production settings with throwaway values: proves the deployment checklist holds.
+check-deploy: $(VENV)/.installed
+	DJANGO_DEBUG=false \
+	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	DJANGO_ALLOWED_HOSTS=portal.example.org \
+	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+bandit: $(VENV)/.installed
+	$(BIN)/bandit --quiet --severity-level medium --recursive accounts lectures progress portal
+
+clean:
+	rm -rf $(VENV) staticfiles

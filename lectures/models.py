@@ -1,0 +1,276 @@
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True, help_text="Stable key of the course in the course file.")
+    title = models.CharField(max_length=200, help_text="Title in the course's own language.")
+    title_en = models.CharField("title (English)", max_length=200, blank=True)
+    summary = models.TextField(blank=True, help_text="What the course is about, in its own language.")
+    summary_en = models.TextField("summary (English)", blank=True)
+    organiser = models.CharField(max_length=200, blank=True)
+    language = models.CharField(
+        max_length=16, default="ru", help_text="Language code of the lectures, such as ru or en."
+    )
+    course_url = models.URLField(
+        "course page", max_length=500, blank=True, help_text="The organiser's page for the course."
+    )
+    playlist_url = models.URLField("video playlist", max_length=500, blank=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="The site shows the course with the lowest position."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(slug=""), name="lectures_course_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(title=""), name="lectures_course_title_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title_en or self.title
+
+    def get_absolute_url(self):
+        return reverse("lectures:home")
+
+    def syllabus(self, *, include_drafts=False):
+        """The course's lectures grouped by part, in course order, in one query."""
+        lectures = self.lectures.select_related("part").in_course_order()
+        if not include_drafts:
+            lectures = lectures.listed()
+        sections = []
+        for lecture in lectures:
+            if not sections or sections[-1].part.pk != lecture.part_id:
+                sections.append(Section(part=lecture.part, lectures=[]))
+            sections[-1].lectures.append(lecture)
+        return sections
+
+
+@dataclass
+class Section:
+    """One part of the syllabus with its lectures."""
+
+    part: "Part"
+    lectures: list
+
+
+# Choices live at module level so that each model's Meta can name their values
+# in check constraints; the models expose them as Part.Kind, Lecture.Status
+# and ReadingItem.Kind.
+class PartKind(models.TextChoices):
+    MAIN = "main", "Main course"
+    BONUS = "bonus", "Bonus"
+
+
+class LectureStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ANNOUNCED = "announced", "Announced (coming soon)"
+    PUBLISHED = "published", "Published"
+
+
+class ReadingKind(models.TextChoices):
+    BOOK_CHAPTER = "book_chapter", "Book chapter"
+    ARTICLE = "article", "Article"
+    PAPER = "paper", "Paper"
+    VIDEO = "video", "Video"
+    CODE = "code", "Code"
+    SLIDES = "slides", "Slides"
+
+
+class Part(models.Model):
+    Kind = PartKind
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="parts")
+    slug = models.SlugField(help_text="Stable key of the part within its course.")
+    kind = models.CharField(
+        max_length=8,
+        choices=PartKind,
+        default=PartKind.MAIN,
+        help_text="Main lectures count towards the course progress bar; bonus ones are counted apart.",
+    )
+    title = models.CharField(max_length=200)
+    title_en = models.CharField("title (English)", max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Parts are listed by position.")
+
+    class Meta:
+        ordering = ["course", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="lectures_part_slug_per_course"),
+            models.CheckConstraint(condition=~Q(slug=""), name="lectures_part_slug_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=PartKind.values), name="lectures_part_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.title_en or self.title
+
+
+class LectureQuerySet(models.QuerySet):
+    def published(self):
+        """Lectures learners may open: published, and their publish time has come."""
+        return self.filter(status=Lecture.Status.PUBLISHED).filter(
+            Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
+        )
+
+    def listed(self):
+        """Lectures the syllabus shows to learners: published or announced."""
+        return self.exclude(status=Lecture.Status.DRAFT)
+
+    def in_course_order(self):
+        return self.order_by("part__position", "part_id", "number")
+
+
+class Lecture(models.Model):
+    Status = LectureStatus
+
+    course = models.ForeignKey(
+        Course,
+        on_delete=models.CASCADE,
+        related_name="lectures",
+        editable=False,
+        help_text="Always the course of the lecture's part; kept here so slugs are unique per course.",
+    )
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="lectures")
+    number = models.PositiveSmallIntegerField(help_text="Number within the part, from 1.")
+    slug = models.SlugField(max_length=80, help_text="The lecture's address: /lectures/<slug>/.")
+    status = models.CharField(
+        max_length=10,
+        choices=LectureStatus,
+        default=LectureStatus.DRAFT,
+        help_text="Draft: hidden from learners. Announced: listed as coming soon, "
+        "no page. Published: listed and open to everyone.",
+    )
+    published_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="A published lecture stays hidden until this time. Empty: at once.",
+    )
+    title = models.CharField(
+        max_length=200, blank=True, help_text="Title in the course's language. Required to publish."
+    )
+    title_en = models.CharField("title (English)", max_length=200, blank=True)
+    summary = models.TextField(blank=True, help_text="A few sentences in the course's language.")
+    summary_en = models.TextField("summary (English)", blank=True)
+    topics = models.TextField(blank=True, help_text="One topic per line.")
+    lecturer = models.CharField(max_length=200, blank=True, help_text="Empty when not known.")
+    lecturer_confirmed = models.BooleanField(
+        default=False,
+        help_text="Ticked when a source names the lecturer; otherwise the site marks the name as likely.",
+    )
+    date = models.DateField(null=True, blank=True, help_text="When the lecture was given. Empty when not known.")
+    duration = models.DurationField(
+        "video duration", null=True, blank=True, help_text="Length of the recording, such as 1:32:05."
+    )
+    video_url = models.URLField("video", max_length=500, blank=True, help_text="A YouTube link to the recording.")
+    slides_url = models.URLField("slides", max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LectureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["course", "part__position", "part_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "slug"], name="lectures_lecture_slug_per_course"),
+            models.UniqueConstraint(fields=["part", "number"], name="lectures_lecture_number_per_part"),
+            models.CheckConstraint(condition=~Q(slug=""), name="lectures_lecture_slug_not_empty"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="lectures_lecture_number_positive"),
+            models.CheckConstraint(condition=Q(status__in=LectureStatus.values), name="lectures_lecture_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=LectureStatus.PUBLISHED) | ~Q(title=""),
+                name="lectures_lecture_published_has_title",
+            ),
+            models.CheckConstraint(
+                condition=Q(duration__isnull=True) | Q(duration__gte=timedelta(0)),
+                name="lectures_lecture_duration_not_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.display_title}"
+
+    def save(self, *args, **kwargs):
+        self.course_id = self.part.course_id
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("lectures:detail", args=[self.slug])
+
+    @property
+    def label(self):
+        """The lecture's number as learners read it: "Lecture 3" or "Bonus 1"."""
+        if self.part.kind == Part.Kind.BONUS:
+            return f"Bonus {self.number}"
+        return f"Lecture {self.number}"
+
+    @property
+    def display_title(self):
+        return self.title or "Coming soon"
+
+    @property
+    def topic_list(self):
+        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED and (
+            self.published_at is None or self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_announced(self):
+        return self.status == self.Status.ANNOUNCED
+
+    @property
+    def youtube_id(self):
+        """The video id of a YouTube link, for the privacy-enhanced player."""
+        return youtube_id(self.video_url)
+
+
+class ReadingItem(models.Model):
+    Kind = ReadingKind
+
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="reading_items")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Items are listed by position.")
+    kind = models.CharField(max_length=16, choices=ReadingKind, default=ReadingKind.ARTICLE)
+    title = models.CharField(max_length=300)
+    url = models.URLField("link", max_length=500)
+    required = models.BooleanField(default=False, help_text="Required reading; otherwise optional.")
+    note = models.CharField(max_length=300, blank=True, help_text="Why it is on the list, or which part to read.")
+
+    class Meta:
+        ordering = ["lecture", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(title=""), name="lectures_readingitem_title_not_empty"),
+            models.CheckConstraint(condition=~Q(url=""), name="lectures_readingitem_url_not_empty"),
+            models.CheckConstraint(condition=Q(kind__in=ReadingKind.values), name="lectures_readingitem_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def youtube_id(url):
+    parts = urlsplit(url)
+    host = parts.netloc.lower().removeprefix("www.").removeprefix("m.")
+    if host == "youtu.be":
+        candidate = parts.path.lstrip("/")
+    elif host in {"youtube.com", "youtube-nocookie.com"}:
+        if parts.path == "/watch":
+            candidate = parse_qs(parts.query).get("v", [""])[0]
+        elif parts.path.startswith(("/embed/", "/live/", "/shorts/")):
+            candidate = parts.path.split("/")[2]
+        else:
+            candidate = ""
+    else:
+        candidate = ""
+    # YouTube ids are 11 characters of [A-Za-z0-9_-]; anything else is not one.
+    if len(candidate) == 11 and all(c.isalnum() or c in "-_" for c in candidate):
+        return candidate
+    return ""

@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from lectures.course_file import import_course, load
+from lectures.models import Course
+
+BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "lectures" / "data" / "ml-system-design-2022.yaml"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def course(db):
+    """The bundled 2022 course, imported as `make run` imports it."""
+    import_course(load(BUNDLED_COURSE))
+    return Course.objects.get(slug="ml-system-design-2022")
+
+
+def make_user(email, **extra):
+    from accounts.models import User
+
+    user = User.objects.create_user(email=email, password=PASSWORD, **extra)
+    # allauth requires a verified address before a password sign-in succeeds.
+    user.emailaddress_set.create(email=email, primary=True, verified=True)
+    return user
+
+
+@pytest.fixture
+def learner(db):
+    return make_user("learner@example.org")
+
+
+@pytest.fixture
+def other_learner(db):
+    return make_user("other@example.org")
+
+
+@pytest.fixture
+def staff(db):
+    return make_user("staff@example.org", is_staff=True, is_superuser=True)
+
+
+def client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def learner_client(learner):
+    return client_for(learner)
+
+
+@pytest.fixture
+def other_client(other_learner):
+    return client_for(other_learner)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return client_for(staff)

@@ -1,0 +1,80 @@
+import re
+
+import pytest
+
+from lectures.models import Course, Lecture
+
+pytestmark = pytest.mark.django_db
+
+
+def lecture_links(html):
+    return re.findall(r'href="(/lectures/[^"]+/)"', html)
+
+
+def test_it_lists_all_sixteen_lectures_by_part(client, course):
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('<li class="lecture-row') == 16
+    assert html.index("Main course") < html.index("Lecture 14") < html.index("Bonus lectures") < html.index("Bonus 2")
+
+
+def test_it_links_the_twelve_published_lectures(client, course):
+    links = lecture_links(client.get("/").content.decode())
+    published = [lecture.get_absolute_url() for lecture in Lecture.objects.published().in_course_order()]
+    assert len(published) == 12
+    assert links == published
+
+
+def test_announced_lectures_are_coming_soon_without_a_link(client, course):
+    html = client.get("/").content.decode()
+    assert html.count("Coming soon") == 4
+    assert "/lectures/lecture-11/" not in html
+
+
+def test_it_hides_drafts_from_learners(client, learner_client, course):
+    Lecture.objects.filter(slug="model-lifecycle").update(status="draft")
+    for response in (client.get("/"), learner_client.get("/")):
+        html = response.content.decode()
+        assert "Жизненный цикл модели" not in html
+        assert html.count('<li class="lecture-row') == 15
+
+
+def test_staff_see_drafts_with_a_preview_link(staff_client, course):
+    Lecture.objects.filter(slug="model-lifecycle").update(status="draft")
+    html = staff_client.get("/").content.decode()
+    assert "Жизненный цикл модели" in html
+    assert 'href="/lectures/model-lifecycle/">Preview' in html
+
+
+def test_a_scheduled_lecture_is_coming_soon_until_its_time(client, course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    Lecture.objects.filter(slug="model-lifecycle").update(published_at=timezone.now() + timedelta(days=1))
+    html = client.get("/").content.decode()
+    assert "/lectures/model-lifecycle/" not in html
+    assert html.count("Coming soon") == 5
+
+
+def test_it_shows_the_course_facts(client, course):
+    html = client.get("/").content.decode()
+    assert "Дизайн систем машинного обучения" in html
+    assert 'href="https://ods.ai/tracks/ml-system-design-22"' in html
+    assert 'href="https://www.youtube.com/playlist?list=PLTlO6nV_TaGDu_HYG8cm7iUFZ_4qEJAYF"' in html
+
+
+def test_it_explains_an_empty_site(client, db):
+    assert not Course.objects.exists()
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "import_course" in response.content.decode()
+
+
+def test_it_answers_head(client, course):
+    assert client.head("/").status_code == 200
+
+
+def test_it_rejects_post(client, course):
+    assert client.post("/").status_code == 405

@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from lectures.models import Lecture
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_every_field_of_a_lecture(client, course):
+    lecture = Lecture.objects.get(slug="failure-diagnosis")
+    lecture.date = timezone.now().date().replace(year=2022, month=11, day=14)
+    lecture.duration = timedelta(hours=1, minutes=32)
+    lecture.video_url = "https://youtu.be/abcdefghijk"
+    lecture.slides_url = "https://example.org/slides.pdf"
+    lecture.save()
+    html = client.get("/lectures/failure-diagnosis/").content.decode()
+    for text in [
+        "Lecture 8",
+        "Диагностика ошибок и отказов ML-систем",
+        "Diagnosing errors and failures of ML systems",
+        "Dmitry Kolodezev",
+        '<time datetime="2022-11-14">14 November 2022</time>',
+        "1 h 32 min",
+        'href="https://example.org/slides.pdf"',
+        'src="https://www.youtube-nocookie.com/embed/abcdefghijk"',
+        lecture.summary,
+        lecture.summary_en,
+        "Alert fatigue",
+        "chapter 8, Data Distribution Shifts and Monitoring",
+        'href="https://kolodezev.ru/mlsysd8.html"',
+    ]:
+        assert text in html, text
+    # Lecture 8's lecturer is confirmed, so the page does not hedge.
+    assert "likely" not in html
+
+
+def test_it_says_what_is_not_known(client, course):
+    html = client.get("/lectures/ml-in-practice/").content.decode()
+    assert "(likely; not confirmed by a source)" in html
+    assert html.count("Not known yet") == 2  # date and video length
+    assert "Not linked yet" in html  # slides
+    assert "not linked here yet" in html  # video, with the playlist instead
+    assert "youtube-nocookie.com" not in html
+
+
+def test_bonus_lecture_embeds_its_video_privately(client, course):
+    html = client.get("/lectures/design-doc/").content.decode()
+    assert 'src="https://www.youtube-nocookie.com/embed/PW9TGNr1Vqk"' in html
+    assert "youtube.com/embed" not in html
+    assert 'href="https://github.com/IrinaGoloshchapova/ml_system_design_doc_ru"' in html
+
+
+@pytest.mark.parametrize(
+    ("slug", "previous", "next"),
+    [
+        ("ml-in-practice", None, "design-foundations"),
+        ("model-lifecycle", "streaming-data", "ml-in-business-processes"),
+        ("design-doc", "ml-in-business-processes", None),
+    ],
+)
+def test_it_links_previous_and_next_in_course_order(client, course, slug, previous, next):
+    html = client.get(f"/lectures/{slug}/").content.decode()
+    if previous:
+        assert f'href="/lectures/{previous}/" rel="prev"' in html
+    else:
+        assert 'rel="prev"' not in html
+    if next:
+        assert f'href="/lectures/{next}/" rel="next"' in html
+    else:
+        assert 'rel="next"' not in html
+
+
+def test_it_skips_unpublished_lectures_in_previous_and_next(client, course):
+    Lecture.objects.filter(slug="design-foundations").update(status="draft")
+    html = client.get("/lectures/ml-in-practice/").content.decode()
+    assert 'href="/lectures/training-data/" rel="next"' in html
+
+
+def test_unknown_lecture_is_404(client, course):
+    assert client.get("/lectures/no-such-lecture/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["client", "learner_client"])
+def test_learners_cannot_open_unpublished_lectures(request, course, who):
+    browser = request.getfixturevalue(who)
+    Lecture.objects.filter(slug="model-lifecycle").update(status="draft")
+    Lecture.objects.filter(slug="streaming-data").update(published_at=timezone.now() + timedelta(hours=1))
+    for slug in ["lecture-11", "model-lifecycle", "streaming-data"]:
+        assert browser.get(f"/lectures/{slug}/").status_code == 404, slug
+
+
+def test_staff_preview_a_draft_with_a_banner(staff_client, course):
+    Lecture.objects.filter(slug="model-lifecycle").update(status="draft")
+    response = staff_client.get("/lectures/model-lifecycle/")
+    assert response.status_code == 200
+    assert "Staff preview." in response.content.decode()
+    assert "learners cannot see this page" in response.content.decode()
+
+
+def test_staff_preview_an_announced_lecture(staff_client, course):
+    response = staff_client.get("/lectures/lecture-11/")
+    assert response.status_code == 200
+    assert "This lecture is announced (coming soon)" in response.content.decode()
+
+
+def test_published_lectures_have_no_banner(staff_client, course):
+    assert "Staff preview." not in staff_client.get("/lectures/ml-in-practice/").content.decode()
+
+
+def test_it_rejects_post(client, course):
+    assert client.post("/lectures/ml-in-practice/").status_code == 405

@@ -1,0 +1,139 @@
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "k" * 20 + "-Z9x" * 10
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": GOOD_KEY,
+    "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+}
+VARIABLES = [
+    "DJANGO_DEBUG",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_ALLOWED_HOSTS",
+    "DJANGO_CSRF_TRUSTED_ORIGINS",
+    "DJANGO_SECURE_SSL_REDIRECT",
+    "DATABASE_URL",
+    "DJANGO_CONN_MAX_AGE",
+    "REDIS_URL",
+    "DJANGO_SMTP_HOST",
+    "DJANGO_SMTP_PORT",
+    "DJANGO_SMTP_USER",
+    "DJANGO_SMTP_PASSWORD",
+    "DJANGO_SMTP_TLS",
+    "DJANGO_DEFAULT_FROM_EMAIL",
+    "DJANGO_LOG_LEVEL",
+]
+
+
+@pytest.fixture
+def load_settings(monkeypatch):
+    """Evaluate portal/settings.py afresh under the given environment."""
+
+    def load(**environ):
+        for name in VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(ROOT / "portal" / "settings.py"))
+
+    return load
+
+
+def test_a_fresh_clone_needs_no_environment(load_settings):
+    settings = load_settings()
+    assert settings["DEBUG"] is True
+    assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert settings["SECRET_KEY"].startswith("django-insecure-")
+
+
+def test_production_runs_with_real_values(load_settings):
+    settings = load_settings(**PRODUCTION)
+    assert settings["DEBUG"] is False
+    assert settings["SECRET_KEY"] == GOOD_KEY
+    assert settings["SECURE_SSL_REDIRECT"] is True
+    assert settings["SESSION_COOKIE_SECURE"]
+    assert settings["CSRF_COOKIE_SECURE"]
+    assert settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert "EMAIL_BACKEND" not in settings
+
+
+@pytest.mark.parametrize("key", [None, "change-me", "django-insecure-" + "x" * 50, "short-but-random-3f9a"])
+def test_production_refuses_a_missing_or_placeholder_secret(load_settings, key):
+    environ = dict(PRODUCTION)
+    if key is None:
+        del environ["DJANGO_SECRET_KEY"]
+    else:
+        environ["DJANGO_SECRET_KEY"] = key
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        load_settings(**environ)
+
+
+def test_production_requires_allowed_hosts(load_settings):
+    environ = dict(PRODUCTION)
+    del environ["DJANGO_ALLOWED_HOSTS"]
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_ALLOWED_HOSTS"):
+        load_settings(**environ)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DJANGO_SECURE_SSL_REDIRECT", "sometimes"),
+        ("DJANGO_CONN_MAX_AGE", "ten"),
+        ("DJANGO_CONN_MAX_AGE", "-1"),
+        ("DJANGO_SMTP_PORT", "0"),
+        ("DJANGO_SMTP_TLS", "perhaps"),
+        ("DJANGO_CSRF_TRUSTED_ORIGINS", "portal.example.org"),
+        ("DATABASE_URL", "mysqlx://nowhere"),
+        ("REDIS_URL", "localhost:6379"),
+        ("DJANGO_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_it_names_the_variable_with_a_bad_value(load_settings, name, value):
+    environ = dict(PRODUCTION, DJANGO_SMTP_HOST="smtp.example.org")
+    environ[name] = value
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load_settings(**environ)
+
+
+def test_postgres_connections_persist_with_health_checks(load_settings):
+    settings = load_settings(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["CONN_MAX_AGE"] == 600
+    assert database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_redis_url_moves_cache_and_sessions_to_redis(load_settings):
+    settings = load_settings(REDIS_URL="redis://127.0.0.1:6379/3")
+    assert settings["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+
+
+def test_every_variable_is_in_the_example_file():
+    example = (ROOT / ".env.example").read_text()
+    source = (ROOT / "portal" / "settings.py").read_text()
+    for name in VARIABLES:
+        assert f"\n{name}=" in example, name
+        assert f'"{name}"' in source, name
+
+
+def test_start_up_stops_with_the_message(tmp_path):
+    # The real entry point, in a process of its own: a bad value stops it.
+    environ = {key: value for key, value in os.environ.items() if key not in VARIABLES}
+    environ |= {"DJANGO_DEBUG": "nope", "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=environ, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false, not 'nope'." in result.stderr
