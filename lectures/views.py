@@ -2,27 +2,28 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from progress.models import course_progress, record_visit
+
 from .models import Course
 
 
-def _course():
-    return Course.objects.first()
+def _syllabus(request):
+    """The site's course and its syllabus as this visitor may see it (staff see drafts too)."""
+    course = Course.objects.first()
+    sections = course.syllabus(include_drafts=request.user.is_staff) if course else []
+    return course, sections, [lecture for section in sections for lecture in section.lectures]
 
 
 @require_safe
 def home(request):
-    course = _course()
-    sections = course.syllabus(include_drafts=request.user.is_staff) if course else []
-    return render(request, "lectures/home.html", {"course": course, "sections": sections})
+    course, sections, lectures = _syllabus(request)
+    progress = course_progress(user=request.user, lectures=lectures, with_last_visit=True)
+    return render(request, "lectures/home.html", {"course": course, "sections": sections, "progress": progress})
 
 
 @require_safe
 def lecture_detail(request, slug):
-    course = _course()
-    if course is None:
-        raise Http404("No course yet.")
-    sections = course.syllabus(include_drafts=request.user.is_staff)
-    lectures = [lecture for section in sections for lecture in section.lectures]
+    course, sections, lectures = _syllabus(request)
     lecture = next((lecture for lecture in lectures if lecture.slug == slug), None)
     # Learners see published lectures only; staff may preview the others.
     if lecture is None or not (lecture.is_published or request.user.is_staff):
@@ -30,15 +31,19 @@ def lecture_detail(request, slug):
 
     published = [item for item in lectures if item.is_published or item == lecture]
     index = published.index(lecture)
+    progress = course_progress(user=request.user, lectures=lectures)
+    if request.user.is_authenticated and lecture.is_published:
+        record_visit(user=request.user, lecture=lecture)
     return render(
         request,
         "lectures/lecture_detail.html",
         {
             "course": course,
+            "sections": sections,
             "lecture": lecture,
             "reading_items": lecture.reading_items.all(),
             "previous": published[index - 1] if index > 0 else None,
             "next": published[index + 1] if index + 1 < len(published) else None,
-            "sections": sections,
+            "progress": progress,
         },
     )

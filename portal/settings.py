@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.TimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -208,14 +209,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# allauth: email is the identity; the site has no usernames.
+# allauth: email is the identity; the site has no usernames. Learners sign in
+# with a password or a code sent by email, after verifying their address.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ML System Design] "
+ACCOUNT_LOGOUT_REDIRECT_URL = "lectures:home"
 LOGIN_REDIRECT_URL = "lectures:home"
 LOGIN_URL = "account_login"
+
+# GitHub and Google sign-in appear only when their OAuth keys are configured.
+SOCIALACCOUNT_PROVIDERS = {}
+SOCIAL_PROVIDERS = {
+    "github": ("DJANGO_GITHUB_CLIENT_ID", "DJANGO_GITHUB_SECRET", {"SCOPE": ["user:email"]}),
+    "google": ("DJANGO_GOOGLE_CLIENT_ID", "DJANGO_GOOGLE_SECRET", {"SCOPE": ["profile", "email"]}),
+}
+for provider, (id_variable, secret_variable, options) in SOCIAL_PROVIDERS.items():
+    client_id, secret = env_str(id_variable), env_str(secret_variable)
+    if bool(client_id) != bool(secret):
+        raise ImproperlyConfigured(f"Set both {id_variable} and {secret_variable}, or neither.")
+    if client_id:
+        INSTALLED_APPS.append(f"allauth.socialaccount.providers.{provider}")
+        SOCIALACCOUNT_PROVIDERS[provider] = options | {"APPS": [{"client_id": client_id, "secret": secret}]}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

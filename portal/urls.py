@@ -1,15 +1,20 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from . import views
 
+# Staff sign in through allauth's login, with its rate limits, not the admin's own form.
+# Set before admin.site.urls is read below, which binds the view.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "ML System Design portal"
+admin.site.site_title = "Portal admin"
+admin.site.index_title = "Course and learners"
+
 urlpatterns = [
     path("", include("lectures.urls")),
+    path("", include("progress.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
-
-admin.site.site_header = "ML System Design portal"
-admin.site.site_title = "Portal admin"
-admin.site.index_title = "Course and learners"

@@ -30,6 +30,10 @@ VARIABLES = [
     "DJANGO_SMTP_TLS",
     "DJANGO_DEFAULT_FROM_EMAIL",
     "DJANGO_LOG_LEVEL",
+    "DJANGO_GITHUB_CLIENT_ID",
+    "DJANGO_GITHUB_SECRET",
+    "DJANGO_GOOGLE_CLIENT_ID",
+    "DJANGO_GOOGLE_SECRET",
 ]
 
 
@@ -104,6 +108,19 @@ def test_it_names_the_variable_with_a_bad_value(load_settings, name, value):
     environ[name] = value
     with pytest.raises(ImproperlyConfigured, match=name):
         load_settings(**environ)
+
+
+def test_social_sign_in_appears_only_with_its_keys(load_settings):
+    assert load_settings()["SOCIALACCOUNT_PROVIDERS"] == {}
+    settings = load_settings(DJANGO_GITHUB_CLIENT_ID="id-123", DJANGO_GITHUB_SECRET="s3cret")
+    assert "allauth.socialaccount.providers.github" in settings["INSTALLED_APPS"]
+    assert "allauth.socialaccount.providers.google" not in settings["INSTALLED_APPS"]
+    assert settings["SOCIALACCOUNT_PROVIDERS"]["github"]["APPS"] == [{"client_id": "id-123", "secret": "s3cret"}]
+
+
+def test_a_social_key_without_its_secret_stops_start_up(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_GOOGLE_SECRET"):
+        load_settings(DJANGO_GOOGLE_CLIENT_ID="id-123")
 
 
 def test_postgres_connections_persist_with_health_checks(load_settings):

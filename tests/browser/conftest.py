@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.test import Client
 from playwright.sync_api import sync_playwright
 
 from lectures.course_file import import_course, load
@@ -63,3 +64,20 @@ def console_errors(page):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors
+
+
+def sign_in(context, site, user):
+    """Give the browser a session for the user, made directly rather than through the login form."""
+    client = Client()
+    client.force_login(user)
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}])
+
+
+@pytest.fixture
+def learner_page(site, context, page):
+    from ..conftest import make_user
+
+    learner = make_user("browser-learner@example.org")
+    sign_in(context, site, learner)
+    page.learner = learner
+    return page

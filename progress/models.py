@@ -1,0 +1,199 @@
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from lectures.models import Lecture, Part
+
+
+class Source(models.TextChoices):
+    MANUAL = "manual", "Marked by the learner"
+    AUTOMATIC = "automatic", "Recorded automatically"
+
+
+class Action(models.TextChoices):
+    MARKED = "marked", "Marked watched"
+    UNMARKED = "unmarked", "Marked not watched"
+
+
+class LectureProgress(models.Model):
+    """One learner has watched one lecture: the current state, one row at most."""
+
+    Source = Source
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecture_progress")
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress")
+    watched_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
+
+    class Meta:
+        verbose_name_plural = "lecture progress"
+        constraints = [
+            # Also the index of "this learner's watched lectures", the query of every page.
+            models.UniqueConstraint(fields=["user", "lecture"], name="progress_watched_once_per_learner"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="progress_lectureprogress_source_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} watched {self.lecture}"
+
+
+class ProgressEvent(models.Model):
+    """Append-only log of every change to a learner's progress; history and analytics read it."""
+
+    Action = Action
+    Source = Source
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events")
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress_events")
+    action = models.CharField(max_length=10, choices=Action)
+    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(action__in=Action.values), name="progress_event_action_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="progress_event_source_valid"),
+        ]
+        indexes = [
+            # The learner's timeline: one learner's events in time order.
+            models.Index(fields=["user", "at"], name="progress_event_user_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.action} {self.lecture} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Progress events are never changed once written.")
+        super().save(*args, **kwargs)
+
+
+class LastVisit(models.Model):
+    """The published lecture a learner opened most recently; Continue starts from it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="last_visit"
+    )
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="+")
+    visited_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.user} last opened {self.lecture}"
+
+
+def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL) -> bool:
+    """Make the lecture watched or not watched for the learner; return whether that changed anything.
+
+    Explicit target state, so repeats and double clicks are harmless. Concurrent
+    calls never raise or duplicate: the unique constraint decides between two
+    inserts, and a delete removes whatever is there.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        if watched:
+            try:
+                with transaction.atomic():
+                    LectureProgress.objects.create(user=user, lecture=lecture, watched_at=now, source=source)
+            except IntegrityError:
+                return False  # Already watched: the row another request wrote stands.
+        elif not LectureProgress.objects.filter(user=user, lecture=lecture).delete()[0]:
+            return False
+        ProgressEvent.objects.create(
+            user=user, lecture=lecture, action=Action.MARKED if watched else Action.UNMARKED, source=source, at=now
+        )
+    return True
+
+
+def record_visit(*, user, lecture: Lecture) -> None:
+    """Remember the lecture as the learner's last visited one, in one upsert."""
+    LastVisit.objects.bulk_create(
+        [LastVisit(user=user, lecture=lecture, visited_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["lecture", "visited_at"],
+    )
+
+
+@dataclass
+class CourseProgress:
+    """Where a learner stands in a course, computed from the syllabus and their watched lectures."""
+
+    lectures: list
+    watched: dict = field(default_factory=dict)
+    last_visited_id: int | None = None
+
+    def _published(self, kind):
+        return [lecture for lecture in self.lectures if lecture.is_published and lecture.part.kind == kind]
+
+    @property
+    def main_published(self):
+        return len(self._published(Part.Kind.MAIN))
+
+    @property
+    def main_watched(self):
+        return sum(1 for lecture in self._published(Part.Kind.MAIN) if lecture.pk in self.watched)
+
+    @property
+    def main_announced(self):
+        return sum(1 for lecture in self.lectures if lecture.part.kind == Part.Kind.MAIN and not lecture.is_published)
+
+    @property
+    def bonus_published(self):
+        return len(self._published(Part.Kind.BONUS))
+
+    @property
+    def bonus_watched(self):
+        return sum(1 for lecture in self._published(Part.Kind.BONUS) if lecture.pk in self.watched)
+
+    @property
+    def percent(self):
+        return round(100 * self.main_watched / self.main_published) if self.main_published else 0
+
+    @property
+    def unwatched(self):
+        return [lecture for lecture in self.lectures if lecture.is_published and lecture.pk not in self.watched]
+
+    @property
+    def time_left(self):
+        """Video time of the unwatched published lectures whose length is known."""
+        return sum((lecture.duration for lecture in self.unwatched if lecture.duration), timedelta())
+
+    @property
+    def unknown_lengths(self):
+        return sum(1 for lecture in self.unwatched if lecture.duration is None)
+
+    @property
+    def is_complete(self):
+        return bool(self.watched) and not self.unwatched
+
+    @property
+    def first_lecture(self):
+        return next((lecture for lecture in self.lectures if lecture.is_published), None)
+
+    @property
+    def next_lecture(self):
+        """What Continue opens: the last visited lecture if unfinished, else the first unwatched one."""
+        unwatched = self.unwatched
+        for lecture in unwatched:
+            if lecture.pk == self.last_visited_id:
+                return lecture
+        return unwatched[0] if unwatched else None
+
+    def is_watched(self, lecture):
+        return lecture.pk in self.watched
+
+
+def course_progress(*, user, lectures, with_last_visit=False) -> CourseProgress:
+    """The learner's progress through the syllabus: one query, two with the last visit for Continue."""
+    if not user.is_authenticated:
+        return CourseProgress(lectures=lectures)
+    watched = dict(LectureProgress.objects.filter(user=user).values_list("lecture_id", "watched_at"))
+    last_visited_id = None
+    if with_last_visit:
+        last_visited_id = LastVisit.objects.filter(user=user).values_list("lecture_id", flat=True).first()
+    return CourseProgress(lectures=lectures, watched=watched, last_visited_id=last_visited_id)

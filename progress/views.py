@@ -1,0 +1,147 @@
+import csv
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render, resolve_url
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from lectures.models import Course, Lecture
+
+from .models import LectureProgress, ProgressEvent, course_progress, set_watched
+
+WATCHED_VALUES = {"true": True, "false": False}
+
+# A learner's own progress is personal: never stored by a shared or browser cache.
+private_no_store = cache_control(private=True, no_store=True)
+
+
+class HttpResponseSeeOther(HttpResponseRedirect):
+    """POST, then redirect, then GET: 303 tells the browser to fetch the target with GET."""
+
+    status_code = 303
+
+
+def _safe_next(request, fallback):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+def watched(request, slug):
+    """Set a lecture watched or not watched: `watched=true|false`, explicit state."""
+    course = Course.objects.first()
+    if not request.user.is_authenticated:
+        # After signing in the learner comes back to the lecture, not to this POST.
+        login = redirect_to_login(resolve_url("lectures:detail", slug))
+        return HttpResponseClientRedirect(login.url) if request.htmx else login
+    lecture = get_object_or_404(Lecture.objects.published().select_related("part"), course=course, slug=slug)
+    value = request.POST.get("watched")
+    if value not in WATCHED_VALUES:
+        return HttpResponseBadRequest("The field watched must be true or false.", content_type="text/plain")
+
+    set_watched(user=request.user, lecture=lecture, watched=WATCHED_VALUES[value])
+
+    if not request.htmx:
+        return HttpResponseSeeOther(_safe_next(request, lecture.get_absolute_url()))
+    sections = course.syllabus()
+    lectures = [item for section in sections for item in section.lectures]
+    return render(
+        request,
+        "lectures/lecture_detail.html#watched-response",
+        {"course": course, "lecture": lecture, "progress": course_progress(user=request.user, lectures=lectures)},
+    )
+
+
+def _learner_data(user):
+    progress = (
+        LectureProgress.objects.filter(user=user)
+        .select_related("lecture__part")
+        .order_by("lecture__part__position", "lecture__number")
+    )
+    events = ProgressEvent.objects.filter(user=user).select_related("lecture__part").order_by("-at", "-pk")
+    return progress, events
+
+
+@require_safe
+@login_required
+@private_no_store
+def index(request):
+    course = Course.objects.first()
+    sections = course.syllabus() if course else []
+    lectures = [lecture for section in sections for lecture in section.lectures]
+    watched, events = _learner_data(request.user)
+    return render(
+        request,
+        "progress/index.html",
+        {
+            "course": course,
+            "progress": course_progress(user=request.user, lectures=lectures, with_last_visit=True),
+            "watched": watched,
+            "events": events,
+            "timezone_name": timezone.get_current_timezone_name(),
+        },
+    )
+
+
+def _cell(value):
+    """Keep a spreadsheet from reading a text cell as a formula."""
+    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _lecture_fields(lecture):
+    return {
+        "lecture": lecture.slug,
+        "label": lecture.label,
+        "title": lecture.title,
+        "title_en": lecture.title_en,
+    }
+
+
+@require_safe
+@login_required
+@private_no_store
+def export_json(request):
+    watched, events = _learner_data(request.user)
+    data = {
+        "learner": request.user.email,
+        "exported_at": timezone.now().isoformat(),
+        "watched": [
+            _lecture_fields(row.lecture) | {"watched_at": row.watched_at.isoformat(), "source": row.source}
+            for row in watched
+        ],
+        "events": [
+            _lecture_fields(event.lecture)
+            | {"action": event.action, "source": event.source, "at": event.at.isoformat()}
+            for event in events
+        ],
+    }
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-progress.json"'
+    return response
+
+
+@require_safe
+@login_required
+@private_no_store
+def export_csv(request):
+    watched, _ = _learner_data(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-progress.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["lecture", "label", "title", "title_en", "watched_at", "source"])
+    for row in watched:
+        fields = _lecture_fields(row.lecture)
+        writer.writerow([_cell(value) for value in fields.values()] + [row.watched_at.isoformat(), row.source])
+    return response

@@ -1,0 +1,110 @@
+import csv
+import io
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from lectures.models import Lecture
+from progress.models import ProgressEvent, set_watched
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/progress/", "/progress/export.json", "/progress/export.csv"]
+
+
+def mark(user, slug, watched=True):
+    set_watched(user=user, lecture=Lecture.objects.get(slug=slug), watched=watched)
+
+
+@pytest.fixture
+def history(learner, other_learner, course):
+    mark(learner, "ml-in-practice")
+    mark(learner, "training-data")
+    mark(learner, "training-data", watched=False)
+    mark(learner, "design-doc")
+    mark(other_learner, "deployment")
+    # Fixed times so the timezone test can read them back.
+    ProgressEvent.objects.filter(user=learner, lecture__slug="ml-in-practice").update(
+        at=datetime(2026, 3, 1, 21, 30, tzinfo=UTC)
+    )
+    learner.lecture_progress.filter(lecture__slug="ml-in-practice").update(
+        watched_at=datetime(2026, 3, 1, 21, 30, tzinfo=UTC)
+    )
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_anonymous_visitors_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_it_is_never_cached(learner_client, history, url):
+    response = learner_client.get(url)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_it_rejects_post(learner_client, url):
+    assert learner_client.post(url).status_code == 405
+
+
+def test_the_page_shows_the_learners_own_timeline(learner_client, history):
+    html = learner_client.get("/progress/").content.decode()
+    assert html.count('class="timeline__item') == 4
+    assert html.count("Marked watched:") == 3
+    assert html.count("Marked not watched:") == 1
+    assert "Практическое применение машинного обучения" in html
+    # Another learner's lecture is nowhere on the page.
+    assert "Развертывание систем" not in html
+    assert 'aria-valuenow="1" aria-valuemax="10"' in html
+
+
+def test_times_are_shown_in_the_learners_timezone(learner_client, history):
+    learner_client.cookies["tz"] = "Europe/Moscow"
+    html = learner_client.get("/progress/").content.decode()
+    assert "Times are in Europe/Moscow" in html
+    assert "2 Mar 2026, 00:30" in html  # 21:30 UTC is 00:30 the next day in Moscow
+    learner_client.cookies["tz"] = "Not/AZone"
+    html = learner_client.get("/progress/").content.decode()
+    assert "Times are in UTC" in html
+    assert "1 Mar 2026, 21:30" in html
+
+
+def test_a_new_learner_sees_how_to_start(learner_client, course):
+    html = learner_client.get("/progress/").content.decode()
+    assert "You have not marked any lecture watched yet" in html
+
+
+def test_json_export_holds_the_learners_data_only(learner_client, learner, history):
+    response = learner_client.get("/progress/export.json")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="my-progress.json"'
+    data = json.loads(response.content)
+    assert data["learner"] == "learner@example.org"
+    assert [row["lecture"] for row in data["watched"]] == ["ml-in-practice", "design-doc"]
+    assert data["watched"][0]["watched_at"] == "2026-03-01T21:30:00+00:00"
+    assert data["watched"][0]["title"] == "Практическое применение машинного обучения"
+    assert len(data["events"]) == 4
+    assert "deployment" not in response.content.decode()
+
+
+def test_csv_export_holds_the_learners_watched_lectures(learner_client, history):
+    response = learner_client.get("/progress/export.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="my-progress.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["lecture", "label", "title", "title_en", "watched_at", "source"]
+    assert [row[0] for row in rows[1:]] == ["ml-in-practice", "design-doc"]
+    assert rows[1][4] == "2026-03-01T21:30:00+00:00"
+
+
+def test_csv_export_defuses_formulas(learner_client, learner, course):
+    Lecture.objects.filter(slug="deployment").update(title_en='=HYPERLINK("https://evil.example.org")')
+    mark(learner, "deployment")
+    rows = list(csv.reader(io.StringIO(learner_client.get("/progress/export.csv").content.decode())))
+    assert rows[1][3].startswith("'=")

@@ -1,0 +1,95 @@
+"""Every page runs a fixed number of queries, whatever the size of the course and its audience."""
+
+import pytest
+
+from accounts.models import User
+from lectures.models import Lecture, Part, ReadingItem
+from progress.models import LectureProgress, ProgressEvent, set_watched
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+# Queries per request, pinned. A change here is a change in the cost of every page view.
+BUDGETS = {
+    "home, anonymous": 2,  # course, syllabus
+    "home, learner": 6,  # session, user, course, syllabus, watched lectures, last visit
+    "lecture, anonymous": 3,  # course, syllabus, reading list
+    "lecture, learner": 7,  # session, user, course, syllabus, watched, reading list, last-visit upsert
+    # The write is an atomic block (a savepoint inside the test's transaction)
+    # holding a savepoint around the constraint-backed insert, then the event.
+    "toggle, htmx": 12,  # session, user, course, lecture, 2 savepoints, insert, event, 2 releases, syllabus, watched
+    "toggle, plain": 10,  # session, user, course, lecture, 2 savepoints, insert, event, 2 releases
+    "progress page": 8,  # session, user, course, syllabus, watched, last visit, watched list, events
+    "export.json": 4,  # session, user, watched list, events
+    "export.csv": 3,  # session, user, watched list
+}
+
+
+@pytest.fixture(params=["bundled course", "grown course"])
+def sized_course(request, course, learner):
+    """The bundled course as it is, or grown to many lectures, learners and progress rows."""
+    if request.param == "grown course":
+        extra = Part.objects.create(course=course, slug="extra", kind="main", title="Extra", position=5)
+        lectures = Lecture.objects.bulk_create(
+            Lecture(course=course, part=extra, number=n, slug=f"extra-{n}", status="published", title=f"Лекция {n}")
+            for n in range(1, 61)
+        )
+        ReadingItem.objects.bulk_create(
+            ReadingItem(lecture=lecture, title="Read", url="https://example.org", position=i)
+            for lecture in lectures
+            for i in range(3)
+        )
+        others = User.objects.bulk_create(User(email=f"learner{n}@example.org") for n in range(40))
+        LectureProgress.objects.bulk_create(
+            LectureProgress(user=user, lecture=lecture) for user in others for lecture in lectures[:30]
+        )
+        for lecture in lectures[:45]:
+            set_watched(user=learner, lecture=lecture, watched=True)
+        ProgressEvent.objects.bulk_create(
+            ProgressEvent(user=user, lecture=lecture, action="marked") for user in others for lecture in lectures
+        )
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="ml-in-practice"), watched=True)
+    return course
+
+
+def test_home_anonymous(client, sized_course, django_assert_num_queries):
+    with django_assert_num_queries(BUDGETS["home, anonymous"]):
+        assert client.get("/").status_code == 200
+
+
+def test_home_learner(learner_client, sized_course, django_assert_num_queries):
+    learner_client.get("/lectures/deployment/")
+    with django_assert_num_queries(BUDGETS["home, learner"]):
+        assert learner_client.get("/").status_code == 200
+
+
+def test_lecture_anonymous(client, sized_course, django_assert_num_queries):
+    with django_assert_num_queries(BUDGETS["lecture, anonymous"]):
+        assert client.get("/lectures/failure-diagnosis/").status_code == 200
+
+
+def test_lecture_learner(learner_client, sized_course, django_assert_num_queries):
+    with django_assert_num_queries(BUDGETS["lecture, learner"]):
+        assert learner_client.get("/lectures/failure-diagnosis/").status_code == 200
+
+
+def test_toggle_htmx(learner_client, sized_course, django_assert_num_queries):
+    with django_assert_num_queries(BUDGETS["toggle, htmx"]):
+        assert learner_client.post("/lectures/deployment/watched/", {"watched": "true"}, **HTMX).status_code == 200
+
+
+def test_toggle_plain(learner_client, sized_course, django_assert_num_queries):
+    with django_assert_num_queries(BUDGETS["toggle, plain"]):
+        assert learner_client.post("/lectures/deployment/watched/", {"watched": "true"}).status_code == 303
+
+
+def test_progress_page(learner_client, sized_course, django_assert_num_queries):
+    with django_assert_num_queries(BUDGETS["progress page"]):
+        assert learner_client.get("/progress/").status_code == 200
+
+
+@pytest.mark.parametrize("name", ["export.json", "export.csv"])
+def test_exports(learner_client, sized_course, django_assert_num_queries, name):
+    with django_assert_num_queries(BUDGETS[name]):
+        assert learner_client.get(f"/progress/{name}").status_code == 200
