@@ -1,4 +1,8 @@
+import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -10,6 +14,7 @@ from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parent.parent
 NEW_PASSWORD = "another long passphrase 42"
 
 
@@ -157,3 +162,25 @@ def test_sign_in_rotates_the_session(learner, course):
     browser.cookies["sessionid"] = "attacker-chosen-session-key"
     browser.post("/accounts/login/", {"login": "learner@example.org", "password": PASSWORD})
     assert browser.cookies["sessionid"].value != "attacker-chosen-session-key"
+
+
+def test_social_sign_in_appears_when_its_keys_are_set(tmp_path):
+    # Installed apps are fixed at start-up, so this runs the portal in a process of its own.
+    script = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); from django.test import Client; "
+        "html = Client().get('/accounts/login/').content.decode(); "
+        "print('Continue with GitHub' in html, 'Continue with Google' in html, '/accounts/github/login/' in html)"
+    )
+    environ = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "DJANGO_GITHUB_CLIENT_ID": "client-id",
+        "DJANGO_GITHUB_SECRET": "client-secret",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["True", "False", "True"]

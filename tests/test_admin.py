@@ -9,6 +9,9 @@ CHANGELISTS = [
     "/admin/lectures/part/",
     "/admin/lectures/lecture/",
     "/admin/accounts/user/",
+    "/admin/progress/lectureprogress/",
+    "/admin/progress/progressevent/",
+    "/admin/progress/lastvisit/",
     "/admin/lectures/lecture/?status__exact=announced",
     "/admin/lectures/lecture/?q=данные",
 ]
@@ -83,3 +86,24 @@ def test_learners_and_anonymous_users_are_sent_to_log_in(client, learner_client,
         response = browser.get("/admin/lectures/lecture/")
         assert response.status_code == 302
         assert "login" in response["Location"]
+
+
+def test_staff_read_progress_but_cannot_forge_or_erase_the_log(staff_client, learner, course):
+    from progress.models import ProgressEvent, set_watched
+
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="deployment"), watched=True)
+    event = ProgressEvent.objects.get()
+    assert "learner@example.org" in staff_client.get("/admin/progress/progressevent/").content.decode()
+    assert staff_client.get("/admin/progress/progressevent/add/").status_code == 403
+    assert staff_client.post(f"/admin/progress/progressevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ProgressEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_progress_events_cannot_be_rewritten(learner, course):
+    from progress.models import ProgressEvent, set_watched
+
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="deployment"), watched=True)
+    event = ProgressEvent.objects.get()
+    event.action = "unmarked"
+    with pytest.raises(ValueError, match="never changed"):
+        event.save()
