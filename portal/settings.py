@@ -116,15 +116,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.security_headers",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above CommonMiddleware, so that its 400 for a bad Host header is framed too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.TimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -223,19 +225,42 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "lectures:home"
 LOGIN_REDIRECT_URL = "lectures:home"
 LOGIN_URL = "account_login"
 
+# Throttles, counted in the shared cache so they hold across app servers.
+# Failed sign-ins lock an account for five minutes after five attempts.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/180s/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "request_login_code": "20/m/ip,3/m/key",
+}
+# A learner may change watched states this many times per minute; past it, 429.
+WATCHED_CHANGES_PER_MINUTE = env_int("DJANGO_WATCHED_CHANGES_PER_MINUTE", 60, minimum=1)
+
 # GitHub and Google sign-in appear only when their OAuth keys are configured.
 SOCIALACCOUNT_PROVIDERS = {}
 SOCIAL_PROVIDERS = {
-    "github": ("DJANGO_GITHUB_CLIENT_ID", "DJANGO_GITHUB_SECRET", {"SCOPE": ["user:email"]}),
-    "google": ("DJANGO_GOOGLE_CLIENT_ID", "DJANGO_GOOGLE_SECRET", {"SCOPE": ["profile", "email"]}),
+    "github": ("DJANGO_GITHUB_CLIENT_ID", "DJANGO_GITHUB_SECRET", "https://github.com", {"SCOPE": ["user:email"]}),
+    "google": (
+        "DJANGO_GOOGLE_CLIENT_ID",
+        "DJANGO_GOOGLE_SECRET",
+        "https://accounts.google.com",
+        {"SCOPE": ["profile", "email"]},
+    ),
 }
-for provider, (id_variable, secret_variable, options) in SOCIAL_PROVIDERS.items():
+SOCIAL_SIGN_IN_ORIGINS = []
+for provider, (id_variable, secret_variable, origin, options) in SOCIAL_PROVIDERS.items():
     client_id, secret = env_str(id_variable), env_str(secret_variable)
     if bool(client_id) != bool(secret):
         raise ImproperlyConfigured(f"Set both {id_variable} and {secret_variable}, or neither.")
     if client_id:
         INSTALLED_APPS.append(f"allauth.socialaccount.providers.{provider}")
         SOCIALACCOUNT_PROVIDERS[provider] = options | {"APPS": [{"client_id": client_id, "secret": secret}]}
+        SOCIAL_SIGN_IN_ORIGINS.append(origin)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -288,23 +313,37 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
-    "form-action": [CSP.SELF],
+    # Social sign-in posts to us and is redirected to the provider; browsers
+    # check that redirect against form-action too.
+    "form-action": [CSP.SELF, *SOCIAL_SIGN_IN_ORIGINS],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+
+# Sessions last two weeks, or until the browser closes when a learner signs
+# in without "Remember me". Sign-in issues a new session key, sign-out
+# deletes the session on the server, and a password change ends every other
+# session of that account.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 if not DEBUG:
+    # Behind a proxy that terminates TLS and redirects itself, set
+    # DJANGO_SECURE_SSL_REDIRECT=false; trust its X-Forwarded-Proto header
+    # only when DJANGO_TRUST_X_FORWARDED_PROTO says the proxy sets it.
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

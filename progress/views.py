@@ -1,8 +1,11 @@
 import csv
 import json
+import time
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render, resolve_url
 from django.utils import timezone
@@ -35,6 +38,21 @@ def _safe_next(request, fallback):
     return fallback
 
 
+def _this_minute():
+    return int(time.time() // 60)
+
+
+def _too_many_changes(user):
+    """Count the learner's changes in the current minute, in the shared cache; True past the limit."""
+    key = f"watched-changes:{user.pk}:{_this_minute()}"
+    try:
+        count = cache.incr(key)
+    except ValueError:  # The first change of this minute.
+        cache.add(key, 0, timeout=120)
+        count = cache.incr(key)
+    return count > settings.WATCHED_CHANGES_PER_MINUTE
+
+
 @require_POST
 @vary_on_headers("HX-Request")
 def watched(request, slug):
@@ -44,6 +62,10 @@ def watched(request, slug):
         # After signing in the learner comes back to the lecture, not to this POST.
         login = redirect_to_login(resolve_url("lectures:detail", slug))
         return HttpResponseClientRedirect(login.url) if request.htmx else login
+    if _too_many_changes(request.user):
+        response = render(request, "429.html", status=429)
+        response["Retry-After"] = "60"
+        return response
     lecture = get_object_or_404(Lecture.objects.published().select_related("part"), course=course, slug=slug)
     value = request.POST.get("watched")
     if value not in WATCHED_VALUES:

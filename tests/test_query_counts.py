@@ -18,12 +18,20 @@ BUDGETS = {
     "lecture, learner": 7,  # session, user, course, syllabus, watched, reading list, last-visit upsert
     # The write is an atomic block (a savepoint inside the test's transaction)
     # holding a savepoint around the constraint-backed insert, then the event.
-    "toggle, htmx": 12,  # session, user, course, lecture, 2 savepoints, insert, event, 2 releases, syllabus, watched
-    "toggle, plain": 10,  # session, user, course, lecture, 2 savepoints, insert, event, 2 releases
+    # The per-learner throttle counts in the cache: 6 queries with the default
+    # database cache (get, then a set that counts rows for culling), none with Redis.
+    "toggle, plain": 16,  # session, user, course, throttle (6), lecture, 2 savepoints, insert, event, 2 releases
+    "toggle, htmx": 18,  # the same, then syllabus and watched lectures for the progress bar
     "progress page": 8,  # session, user, course, syllabus, watched, last visit, watched list, events
     "export.json": 4,  # session, user, watched list, events
     "export.csv": 3,  # session, user, watched list
 }
+
+
+@pytest.fixture(autouse=True)
+def one_minute(monkeypatch):
+    """Keep the throttle's counting window still, so a warm-up and its measure share it."""
+    monkeypatch.setattr("progress.views._this_minute", lambda: 29_000_000)
 
 
 @pytest.fixture(params=["bundled course", "grown course"])
@@ -75,11 +83,13 @@ def test_lecture_learner(learner_client, sized_course, django_assert_num_queries
 
 
 def test_toggle_htmx(learner_client, sized_course, django_assert_num_queries):
+    learner_client.post("/lectures/training-data/watched/", {"watched": "true"})  # this minute's first change
     with django_assert_num_queries(BUDGETS["toggle, htmx"]):
         assert learner_client.post("/lectures/deployment/watched/", {"watched": "true"}, **HTMX).status_code == 200
 
 
 def test_toggle_plain(learner_client, sized_course, django_assert_num_queries):
+    learner_client.post("/lectures/training-data/watched/", {"watched": "true"})  # this minute's first change
     with django_assert_num_queries(BUDGETS["toggle, plain"]):
         assert learner_client.post("/lectures/deployment/watched/", {"watched": "true"}).status_code == 303
 
