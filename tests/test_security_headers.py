@@ -180,6 +180,7 @@ def production_settings(**extra):
         "SECURE_SSL_REDIRECT",
         "SECURE_HSTS_SECONDS",
         "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
         "SESSION_COOKIE_SECURE",
         "CSRF_COOKIE_SECURE",
         "SESSION_COOKIE_HTTPONLY",
@@ -196,7 +197,7 @@ def test_production_redirects_to_https_and_sends_hsts(course):
         assert response["Location"] == "https://testserver/"
         response = browser.get("/", secure=True)
         assert response.status_code == 200
-        assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
         assert_secure_headers(response)
 
 
@@ -222,4 +223,4 @@ def test_behind_a_tls_proxy_the_forwarded_header_is_trusted_only_when_configured
     trusted = production_settings(DJANGO_SECURE_SSL_REDIRECT="false", DJANGO_TRUST_X_FORWARDED_PROTO="true")
     with override_settings(**trusted):
         response = Client().get("/", HTTP_X_FORWARDED_PROTO="https")
-        assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
