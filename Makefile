@@ -74,7 +74,7 @@ check-deploy: $(VENV)/.installed
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bandit: $(VENV)/.installed
-	$(BIN)/bandit --quiet --severity-level medium --recursive accounts lectures progress portal
+	$(BIN)/bandit --quiet --severity-level medium --recursive accounts lectures progress portal scripts gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,0 +1,272 @@
+"""Restart PostgreSQL while the portal serves traffic, and count what fails.
+
+Runs the portal under gunicorn with production settings on 127.0.0.1, drives
+a mixed load (anonymous home, signed-in lecture page, the watched toggle,
+/healthz) from a few threads, stops the local PostgreSQL cluster for a few
+seconds, starts it again, and reports failures before, during and after the
+outage. The promise under test: once the database is back, no request fails.
+
+    .venv/bin/python scripts/db_restart_under_load.py [--duration 30] [--outage 5]
+
+Needs root (pg_ctlcluster) and a local PostgreSQL; touches only 127.0.0.1.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def production_environ(database_url, port):
+    return os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "DJANGO_WATCHED_CHANGES_PER_MINUTE": "1000000",
+        "DJANGO_LOG_LEVEL": "CRITICAL",
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+    }
+
+
+def manage(environ, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
+
+
+def create_database(database_url):
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def sessions_for(environ, count):
+    """Sign learners in by creating their sessions directly; return (session key, csrf token) pairs."""
+    script = f"""
+import django; django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from accounts.models import User
+for n in range({count}):
+    user, _ = User.objects.get_or_create(email=f"restart-{{n}}@example.org")
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    print(session.session_key)
+"""
+    result = subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=environ, check=True, capture_output=True, text=True)
+    return result.stdout.split()
+
+
+class Load:
+    """Threads that send requests in a loop and record (time, kind, outcome)."""
+
+    def __init__(self, port, sessions):
+        self.port = port
+        self.sessions = sessions
+        self.records = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def request(self, connection, method, path, headers=None, body=None):
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        data = response.read()
+        return response.status, response.getheader("Set-Cookie") or "", data
+
+    def worker(self, index):
+        session = self.sessions[index]
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        cookie = f"sessionid={session}"
+        token = None
+        watched = True
+        step = 0
+        while not self.stop.is_set():
+            kind = ["home", "lecture", "toggle", "healthz"][step % 4]
+            step += 1
+            started = time.monotonic()
+            try:
+                if kind == "home":
+                    status, _, _ = self.request(connection, "GET", "/")
+                elif kind == "lecture":
+                    status, set_cookie, body = self.request(
+                        connection, "GET", "/lectures/training-data/", {"Cookie": cookie}
+                    )
+                    if status == 200:
+                        if match := re.search(rb'"x-csrftoken": "([^"]+)"', body):
+                            token = match.group(1).decode()
+                        if match := re.search(r"csrftoken=([^;]+)", set_cookie):
+                            cookie = f"sessionid={session}; csrftoken={match.group(1)}"
+                elif kind == "toggle":
+                    if token is None:
+                        continue
+                    status, _, _ = self.request(
+                        connection,
+                        "POST",
+                        "/lectures/training-data/watched/",
+                        {
+                            "Cookie": cookie,
+                            "X-CSRFToken": token,
+                            "HX-Request": "true",
+                            "Content-Type": "application/x-www-form-urlencoded",
+                        },
+                        f"watched={'true' if watched else 'false'}",
+                    )
+                    watched = not watched
+                else:
+                    status, _, _ = self.request(connection, "GET", "/healthz")
+                outcome = status
+            except (OSError, http.client.HTTPException) as error:
+                outcome = type(error).__name__
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+            with self.lock:
+                self.records.append((started, kind, outcome))
+
+    def run(self, threads):
+        self.threads = [threading.Thread(target=self.worker, args=(n,), daemon=True) for n in range(threads)]
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=15)
+
+
+def failed(outcome, kind):
+    if isinstance(outcome, str):
+        return True
+    return outcome >= 500 or (kind != "toggle" and outcome >= 400)
+
+
+def summarise(records, start, stopped_at, ready_at, end):
+    phases = {
+        "before the restart": (start, stopped_at),
+        "database down": (stopped_at, ready_at),
+        "after the database is back": (ready_at, end),
+    }
+    report = {}
+    for name, (low, high) in phases.items():
+        inside = [record for record in records if low <= record[0] < high]
+        failures = [record for record in inside if failed(record[2], record[1])]
+        outcomes = {}
+        for _, kind, outcome in failures:
+            outcomes[f"{kind} {outcome}"] = outcomes.get(f"{kind} {outcome}", 0) + 1
+        report[name] = {
+            "seconds": round(high - low, 2),
+            "requests": len(inside),
+            "failed": len(failures),
+            "failures by kind": outcomes,
+        }
+    after = sorted(record for record in records if record[0] >= ready_at)
+    first_ok = next((record[0] for record in after if not failed(record[2], record[1])), None)
+    report["first success after the database was back (s)"] = (
+        round(first_ok - ready_at, 3) if first_ok is not None else None
+    )
+    down = [record for record in records if stopped_at <= record[0] < ready_at and record[1] == "healthz"]
+    report["healthz during the outage"] = sorted({str(record[2]) for record in down})
+    return report
+
+
+def pg_ctlcluster(version, *args, check=True):
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", *args], check=check)
+
+
+def database_ready():
+    return subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1"], check=False).returncode == 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=30, help="seconds of load in all (at most 120)")
+    parser.add_argument("--outage", type=float, default=5, help="seconds the database stays down")
+    parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
+    parser.add_argument("--port", type=int, default=8190)
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_resilience")
+    )
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    options = parser.parse_args()
+    if urlsplit(options.database_url).hostname not in {"127.0.0.1", "localhost"}:
+        sys.exit("This script restarts the local PostgreSQL only: DATABASE_URL must point at 127.0.0.1.")
+    duration = min(options.duration, 120)
+    threads = min(options.threads, 32)
+    cluster = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
+    version = cluster.stdout.split()[0]
+
+    environ = production_environ(options.database_url, options.port)
+    create_database(options.database_url)
+    manage(environ, "migrate", "--no-input")
+    manage(environ, "import_course", "lectures/data/ml-system-design-2022.yaml")
+    manage(environ, "collectstatic", "--no-input")
+    sessions = sessions_for(environ, threads)
+
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [gunicorn, "portal.wsgi", "--config", "gunicorn.conf.py", "--no-control-socket"], cwd=ROOT, env=environ
+    )
+    try:
+        for _ in range(100):
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", options.port, timeout=2)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.1)
+        load = Load(options.port, sessions)
+        start = time.monotonic()
+        load.run(threads)
+        time.sleep(min(5, duration / 4))
+        stopped_at = time.monotonic()
+        pg_ctlcluster(version, "stop", "-m", "fast")
+        time.sleep(options.outage)
+        pg_ctlcluster(version, "start")
+        while not database_ready():
+            time.sleep(0.05)
+        ready_at = time.monotonic()
+        time.sleep(max(0, duration - (ready_at - start)))
+        load.finish()
+        end = time.monotonic()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        # Never leave the machine without its database.
+        if not database_ready():
+            pg_ctlcluster(version, "start", check=False)
+
+    report = summarise(load.records, start, stopped_at, ready_at, end)
+    report["threads"] = threads
+    text = json.dumps(report, indent=2)
+    print(text)
+    if options.json:
+        options.json.write_text(text)
+    after = report["after the database is back"]
+    if after["failed"]:
+        sys.exit(f"{after['failed']} requests failed after the database was back.")
+
+
+if __name__ == "__main__":
+    main()
