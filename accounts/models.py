@@ -27,11 +27,22 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra_fields)
 
 
+class Theme(models.TextChoices):
+    SYSTEM = "system", "Follow the system"
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
 class User(AbstractUser):
     """A learner or a member of staff, known by email address."""
 
+    Theme = Theme
+
     username = None
     email = models.EmailField("email address", unique=True)
+    theme = models.CharField(
+        max_length=6, choices=Theme, default=Theme.SYSTEM, help_text="Colour theme of the site for this person."
+    )
 
     objects = UserManager()
 
@@ -42,6 +53,7 @@ class User(AbstractUser):
         constraints = [
             # Addresses that differ only in case are the same mailbox to a person.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(theme__in=Theme.values), name="accounts_user_theme_valid"),
         ]
 
     def __str__(self):

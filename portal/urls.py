@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("lectures.urls")),
     path("", include("progress.urls")),
     path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -6,16 +6,16 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render, resolve_url
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from lectures.models import Course, Lecture
+from portal.http import HttpResponseSeeOther, safe_next
 
 from .models import LectureProgress, ProgressEvent, course_progress, set_watched
 
@@ -23,19 +23,6 @@ WATCHED_VALUES = {"true": True, "false": False}
 
 # A learner's own progress is personal: never stored by a shared or browser cache.
 private_no_store = cache_control(private=True, no_store=True)
-
-
-class HttpResponseSeeOther(HttpResponseRedirect):
-    """POST, then redirect, then GET: 303 tells the browser to fetch the target with GET."""
-
-    status_code = 303
-
-
-def _safe_next(request, fallback):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def _this_minute():
@@ -74,7 +61,7 @@ def watched(request, slug):
     set_watched(user=request.user, lecture=lecture, watched=WATCHED_VALUES[value])
 
     if not request.htmx:
-        return HttpResponseSeeOther(_safe_next(request, lecture.get_absolute_url()))
+        return HttpResponseSeeOther(safe_next(request, lecture.get_absolute_url()))
     sections = course.syllabus()
     lectures = [item for section in sections for item in section.lectures]
     return render(

@@ -1,4 +1,5 @@
-// Small behaviours htmx does not cover. Loaded with `defer` on every page.
+// Small behaviours htmx does not cover. Loaded with `defer` on every page;
+// everything here enhances markup that already works without it.
 "use strict";
 
 // Report the learner's time zone so the server shows times in it.
@@ -26,3 +27,76 @@ function reportFailure(event) {
 }
 document.addEventListener("htmx:responseError", reportFailure);
 document.addEventListener("htmx:sendError", reportFailure);
+
+// The theme form answers htmx with a themeChanged event: apply it at once.
+document.body.addEventListener("themeChanged", (event) => {
+  const theme = event.detail.theme;
+  if (theme === "light" || theme === "dark") {
+    document.documentElement.dataset.theme = theme;
+  } else {
+    delete document.documentElement.dataset.theme;
+  }
+  for (const button of document.querySelectorAll(".theme-menu__options button")) {
+    button.setAttribute("aria-pressed", String(button.value === theme));
+  }
+  const menu = document.querySelector(".theme-menu");
+  if (menu && menu.open) {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  }
+});
+
+// The video poster becomes the YouTube player only when pressed.
+document.addEventListener("click", (event) => {
+  const poster = event.target.closest(".video__poster[data-embed]");
+  if (!poster || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  const player = document.createElement("iframe");
+  player.src = poster.dataset.embed;
+  player.title = poster.dataset.title;
+  player.allow = "autoplay; encrypted-media; picture-in-picture; fullscreen";
+  player.allowFullscreen = true;
+  player.referrerPolicy = "strict-origin-when-cross-origin";
+  poster.replaceWith(player);
+  player.focus();
+});
+
+// Keyboard shortcuts on a lecture page: m (watched), n / p (next, previous), ? (help).
+const shortcuts = document.getElementById("shortcuts");
+
+function typing(target) {
+  return target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])") !== null;
+}
+
+function follow(rel) {
+  const link = document.querySelector(`.pager a[rel="${rel}"]`);
+  if (link) link.click();
+}
+
+if (shortcuts) {
+  document.querySelector("[data-shortcuts-open]").addEventListener("click", () => shortcuts.showModal());
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (typing(event.target) || shortcuts.open) return;
+    switch (event.key) {
+      case "m": {
+        const toggle = document.getElementById("watched-button");
+        if (!toggle) return;
+        toggle.click();
+        break;
+      }
+      case "n":
+        follow("next");
+        break;
+      case "p":
+        follow("prev");
+        break;
+      case "?":
+        shortcuts.showModal();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+}

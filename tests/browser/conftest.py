@@ -59,10 +59,15 @@ def site(live_server, transactional_db):
 
 @pytest.fixture
 def console_errors(page):
-    """Console errors and CSP violations seen by the page during the test."""
+    """Console errors, uncaught exceptions and CSP violations seen by the page during the test."""
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # Init scripts run outside the page's CSP; the page itself could not add this listener inline.
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (event) => "
+        "console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`));"
+    )
     return errors
 
 

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
+
+from portal.http import HttpResponseSeeOther, safe_next
+
+from .models import User
+
+THEME_COOKIE = "theme"
+
+
+@require_POST
+def set_theme(request):
+    """Remember the colour theme: on the account when signed in, in a cookie always."""
+    theme = request.POST.get("theme")
+    if theme not in User.Theme.values:
+        return HttpResponseBadRequest("The field theme must be system, light or dark.", content_type="text/plain")
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(theme=theme)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        trigger_client_event(response, "themeChanged", {"theme": theme})
+    else:
+        response = HttpResponseSeeOther(safe_next(request, "/"))
+    response.set_cookie(
+        THEME_COOKIE,
+        theme,
+        max_age=60 * 60 * 24 * 365,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
