@@ -10,18 +10,23 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A listening socket per worker, so the kernel spreads new connections evenly;
+# with one shared socket a worker can win most keep-alive connections while
+# the other idles.
+reuse_port = True
 
 # A request that takes longer than this is stuck: the worker is restarted.
 timeout = 30
 graceful_timeout = 30
 # Keep idle client connections briefly; the proxy in front reuses them.
 keepalive = 5
-# Recycle workers now and then so that slow leaks never matter.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then (every ~100,000 requests) so that slow leaks never matter.
+max_requests = 100000
+max_requests_jitter = 10000
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # Only the local proxy may set X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # gunicorn's runtime control socket sits at a fixed path; the portal does not use it.

@@ -17,7 +17,8 @@ def set_theme(request):
     if theme not in User.Theme.values:
         return HttpResponseBadRequest("The field theme must be system, light or dark.", content_type="text/plain")
     if request.user.is_authenticated:
-        User.objects.filter(pk=request.user.pk).update(theme=theme)
+        request.user.theme = theme
+        request.user.save(update_fields=["theme"])  # save(), not update(): the cached user must be dropped
     if request.htmx:
         response = HttpResponse(status=204)
         trigger_client_event(response, "themeChanged", {"theme": theme})

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 
 class Course(models.Model):
@@ -202,7 +203,12 @@ class Lecture(models.Model):
     def get_absolute_url(self):
         return reverse("lectures:detail", args=[self.slug])
 
-    @property
+    @cached_property
+    def url(self):
+        """The lecture's address, worked out once per object: templates ask for it often."""
+        return self.get_absolute_url()
+
+    @cached_property
     def label(self):
         """The lecture's number as learners read it: "Lecture 3" or "Bonus 1"."""
         if self.part.kind == Part.Kind.BONUS:
@@ -222,6 +228,10 @@ class Lecture(models.Model):
         return self.status == self.Status.PUBLISHED and (
             self.published_at is None or self.published_at <= timezone.now()
         )
+
+    @property
+    def is_draft(self):
+        return self.status == self.Status.DRAFT
 
     @property
     def is_announced(self):

@@ -4,26 +4,34 @@ from django.views.decorators.http import require_safe
 
 from progress.models import course_progress, record_visit
 
-from .models import Course
+from .syllabus import get_syllabus
 
 
 def _syllabus(request):
     """The site's course and its syllabus as this visitor may see it (staff see drafts too)."""
-    course = Course.objects.first()
-    sections = course.syllabus(include_drafts=request.user.is_staff) if course else []
-    return course, sections, [lecture for section in sections for lecture in section.lectures]
+    syllabus = get_syllabus()
+    sections = syllabus.sections_for(staff=request.user.is_staff)
+    return syllabus, sections, [lecture for section in sections for lecture in section.lectures]
 
 
 @require_safe
 def home(request):
-    course, sections, lectures = _syllabus(request)
+    syllabus, sections, lectures = _syllabus(request)
     progress = course_progress(user=request.user, lectures=lectures, with_last_visit=True)
-    return render(request, "lectures/home.html", {"course": course, "sections": sections, "progress": progress})
+    return render(
+        request,
+        "lectures/home.html",
+        {
+            "course": syllabus.course,
+            "syllabus": syllabus.rendered_rows("lectures/home.html#lecture-row", sections, progress.state),
+            "progress": progress,
+        },
+    )
 
 
 @require_safe
 def lecture_detail(request, slug):
-    course, sections, lectures = _syllabus(request)
+    syllabus, sections, lectures = _syllabus(request)
     lecture = next((lecture for lecture in lectures if lecture.slug == slug), None)
     # Learners see published lectures only; staff may preview the others.
     if lecture is None or not (lecture.is_published or request.user.is_staff):
@@ -31,17 +39,21 @@ def lecture_detail(request, slug):
 
     published = [item for item in lectures if item.is_published or item == lecture]
     index = published.index(lecture)
-    progress = course_progress(user=request.user, lectures=lectures)
-    if request.user.is_authenticated and lecture.is_published:
+    progress = course_progress(user=request.user, lectures=lectures, with_last_visit=True)
+    if request.user.is_authenticated and lecture.is_published and progress.last_visited_id != lecture.pk:
         record_visit(user=request.user, lecture=lecture)
     return render(
         request,
         "lectures/lecture_detail.html",
         {
-            "course": course,
-            "sections": sections,
+            "course": syllabus.course,
+            "syllabus": syllabus.rendered_rows(
+                "lectures/lecture_detail.html#syllabus-item",
+                sections,
+                lambda item: "current" if item == lecture else progress.state(item),
+            ),
             "lecture": lecture,
-            "reading_items": lecture.reading_items.all(),
+            "reading_items": syllabus.reading_for(lecture),
             "previous": published[index - 1] if index > 0 else None,
             "next": published[index + 1] if index + 1 < len(published) else None,
             "progress": progress,

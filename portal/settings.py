@@ -183,11 +183,13 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ReusedClientRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Signed-in users are read from Redis too (accounts/backends.py).
+    USER_CACHE_SECONDS = 300
 else:
     CACHES = {
         "default": {
@@ -196,11 +198,13 @@ else:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # A database cache would only trade one query for another.
+    USER_CACHE_SECONDS = 0
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -239,6 +243,12 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "request_login_code": "20/m/ip,3/m/key",
 }
+# Keep the syllabus in each app server's memory until staff change the course
+# (lectures/syllabus.py); a change reaches every server within a second.
+# Tests switch it off to see every change at once.
+SYLLABUS_CACHE = True
+SYLLABUS_CHECK_SECONDS = 1.0
+
 # A learner may change watched states this many times per minute; past it, 429.
 WATCHED_CHANGES_PER_MINUTE = env_int("DJANGO_WATCHED_CHANGES_PER_MINUTE", 60, minimum=1)
 

@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -121,42 +121,30 @@ def record_visit(*, user, lecture: Lecture) -> None:
 
 @dataclass
 class CourseProgress:
-    """Where a learner stands in a course, computed from the syllabus and their watched lectures."""
+    """Where a learner stands in a course, computed once from the syllabus and their watched lectures."""
 
     lectures: list
-    watched: dict = field(default_factory=dict)
+    watched: set = field(default_factory=set)  # ids of the watched lectures
     last_visited_id: int | None = None
+    signed_in: bool = False
 
-    def _published(self, kind):
-        return [lecture for lecture in self.lectures if lecture.is_published and lecture.part.kind == kind]
-
-    @property
-    def main_published(self):
-        return len(self._published(Part.Kind.MAIN))
-
-    @property
-    def main_watched(self):
-        return sum(1 for lecture in self._published(Part.Kind.MAIN) if lecture.pk in self.watched)
-
-    @property
-    def main_announced(self):
-        return sum(1 for lecture in self.lectures if lecture.part.kind == Part.Kind.MAIN and not lecture.is_published)
-
-    @property
-    def bonus_published(self):
-        return len(self._published(Part.Kind.BONUS))
-
-    @property
-    def bonus_watched(self):
-        return sum(1 for lecture in self._published(Part.Kind.BONUS) if lecture.pk in self.watched)
+    def __post_init__(self):
+        published = [lecture for lecture in self.lectures if lecture.is_published]
+        main = [lecture for lecture in published if lecture.part.kind == Part.Kind.MAIN]
+        bonus = [lecture for lecture in published if lecture.part.kind == Part.Kind.BONUS]
+        self.main_published = len(main)
+        self.main_watched = sum(1 for lecture in main if lecture.pk in self.watched)
+        self.main_announced = sum(
+            1 for lecture in self.lectures if lecture.part.kind == Part.Kind.MAIN and not lecture.is_published
+        )
+        self.bonus_published = len(bonus)
+        self.bonus_watched = sum(1 for lecture in bonus if lecture.pk in self.watched)
+        self.unwatched = [lecture for lecture in published if lecture.pk not in self.watched]
+        self.first_lecture = published[0] if published else None
 
     @property
     def percent(self):
         return round(100 * self.main_watched / self.main_published) if self.main_published else 0
-
-    @property
-    def unwatched(self):
-        return [lecture for lecture in self.lectures if lecture.is_published and lecture.pk not in self.watched]
 
     @property
     def time_left(self):
@@ -172,28 +160,46 @@ class CourseProgress:
         return bool(self.watched) and not self.unwatched
 
     @property
-    def first_lecture(self):
-        return next((lecture for lecture in self.lectures if lecture.is_published), None)
-
-    @property
     def next_lecture(self):
         """What Continue opens: the last visited lecture if unfinished, else the first unwatched one."""
-        unwatched = self.unwatched
-        for lecture in unwatched:
+        for lecture in self.unwatched:
             if lecture.pk == self.last_visited_id:
                 return lecture
-        return unwatched[0] if unwatched else None
+        return self.unwatched[0] if self.unwatched else None
 
-    def is_watched(self, lecture):
-        return lecture.pk in self.watched
+    def state(self, lecture):
+        """A lecture's state in this learner's syllabus."""
+        if lecture.is_draft:
+            return "draft"
+        if not lecture.is_published:
+            return "soon"
+        if lecture.pk in self.watched:
+            return "watched"
+        if not self.signed_in:
+            return "open"
+        return "in-progress" if lecture.pk == self.last_visited_id else "not-started"
+
+
+# The learner's watched lectures and last visit in one round trip. Plain SQL:
+# building this union with the ORM took a third of a signed-in page's CPU time.
+PROGRESS_SQL = """
+    SELECT lecture_id, FALSE FROM {progress} WHERE user_id = %s
+    UNION ALL
+    SELECT lecture_id, TRUE FROM {visit} WHERE user_id = %s AND %s
+"""
 
 
 def course_progress(*, user, lectures, with_last_visit=False) -> CourseProgress:
-    """The learner's progress through the syllabus: one query, two with the last visit for Continue."""
+    """The learner's progress through the syllabus, in one query (the last visit comes along when asked for)."""
     if not user.is_authenticated:
         return CourseProgress(lectures=lectures)
-    watched = dict(LectureProgress.objects.filter(user=user).values_list("lecture_id", "watched_at"))
-    last_visited_id = None
-    if with_last_visit:
-        last_visited_id = LastVisit.objects.filter(user=user).values_list("lecture_id", flat=True).first()
-    return CourseProgress(lectures=lectures, watched=watched, last_visited_id=last_visited_id)
+    sql = PROGRESS_SQL.format(progress=LectureProgress._meta.db_table, visit=LastVisit._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk, with_last_visit])
+        rows = cursor.fetchall()
+    return CourseProgress(
+        lectures=lectures,
+        watched={lecture_id for lecture_id, is_visit in rows if not is_visit},
+        last_visited_id=next((lecture_id for lecture_id, is_visit in rows if is_visit), None),
+        signed_in=True,
+    )

@@ -6,15 +6,15 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render, resolve_url
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from lectures.models import Course, Lecture
+from lectures.syllabus import get_syllabus
 from portal.http import HttpResponseSeeOther, safe_next
 
 from .models import LectureProgress, ProgressEvent, course_progress, set_watched
@@ -44,7 +44,6 @@ def _too_many_changes(user):
 @vary_on_headers("HX-Request")
 def watched(request, slug):
     """Set a lecture watched or not watched: `watched=true|false`, explicit state."""
-    course = Course.objects.first()
     if not request.user.is_authenticated:
         # After signing in the learner comes back to the lecture, not to this POST.
         login = redirect_to_login(resolve_url("lectures:detail", slug))
@@ -53,7 +52,10 @@ def watched(request, slug):
         response = render(request, "429.html", status=429)
         response["Retry-After"] = "60"
         return response
-    lecture = get_object_or_404(Lecture.objects.published().select_related("part"), course=course, slug=slug)
+    syllabus = get_syllabus()
+    lecture = syllabus.lecture(slug)
+    if lecture is None or not lecture.is_published:
+        raise Http404("No such lecture.")
     value = request.POST.get("watched")
     if value not in WATCHED_VALUES:
         return HttpResponseBadRequest("The field watched must be true or false.", content_type="text/plain")
@@ -62,12 +64,15 @@ def watched(request, slug):
 
     if not request.htmx:
         return HttpResponseSeeOther(safe_next(request, lecture.get_absolute_url()))
-    sections = course.syllabus()
-    lectures = [item for section in sections for item in section.lectures]
+    lectures = [item for section in syllabus.sections_for(staff=False) for item in section.lectures]
     return render(
         request,
         "lectures/lecture_detail.html#watched-response",
-        {"course": course, "lecture": lecture, "progress": course_progress(user=request.user, lectures=lectures)},
+        {
+            "course": syllabus.course,
+            "lecture": lecture,
+            "progress": course_progress(user=request.user, lectures=lectures),
+        },
     )
 
 
@@ -85,15 +90,14 @@ def _learner_data(user):
 @login_required
 @private_no_store
 def index(request):
-    course = Course.objects.first()
-    sections = course.syllabus() if course else []
-    lectures = [lecture for section in sections for lecture in section.lectures]
+    syllabus = get_syllabus()
+    lectures = [lecture for section in syllabus.sections_for(staff=False) for lecture in section.lectures]
     watched, events = _learner_data(request.user)
     return render(
         request,
         "progress/index.html",
         {
-            "course": course,
+            "course": syllabus.course,
             "progress": course_progress(user=request.user, lectures=lectures, with_last_visit=True),
             "watched": watched,
             "events": events,

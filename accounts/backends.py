@@ -1,0 +1,40 @@
+"""Authentication backends that read the signed-in user from the shared cache.
+
+Every signed-in request loads its user; with Redis the row comes from there
+instead of the database. Saving or deleting a user drops the cached copy, so
+a changed password, a deactivated account or new staff rights apply at once.
+"""
+
+from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+from django.core.cache import cache
+
+
+def user_cache_key(user_id):
+    return f"user:{user_id}"
+
+
+class CachedUserMixin:
+    def get_user(self, user_id):
+        if not settings.USER_CACHE_SECONDS:
+            return super().get_user(user_id)
+        key = user_cache_key(user_id)
+        user = cache.get(key)
+        if user is None:
+            user = super().get_user(user_id)
+            if user is not None:
+                cache.set(key, user, settings.USER_CACHE_SECONDS)
+        return user
+
+
+class ModelBackend(CachedUserMixin, DjangoModelBackend):
+    pass
+
+
+class AuthenticationBackend(CachedUserMixin, AllauthBackend):
+    pass
+
+
+def forget_user(sender, instance, **kwargs):
+    cache.delete(user_cache_key(instance.pk))

@@ -1,0 +1,201 @@
+"""Synthetic learners with realistic progress, for load tests and benchmarks.
+
+Each learner starts the course on a day within the last four months and works
+through it in order, a few days per lecture, until they stop: each lecture is
+watched by fewer learners than the one before (a drop-off funnel). Some marks
+were undone and redone along the way; the event log holds every step.
+
+Seeded learners have addresses at SEED_DOMAIN, which no real person can own,
+and nothing else in the database is touched.
+"""
+
+import random
+import time
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from lectures.models import Course, Part
+from progress.models import Action, LastVisit, LectureProgress, ProgressEvent, Source
+
+SEED_DOMAIN = "learners.invalid"  # RFC 2606: never a real mailbox.
+
+# Share of learners who reach the first main lecture, and who go on from each one to the next.
+FIRST_LECTURE = 0.95
+GO_ON = 0.935
+SKIP = 0.04  # chance to skip one lecture and carry on
+BONUS = [0.25, 0.2]  # share of all learners who watch each bonus lecture
+REDONE = 0.08  # share of marks that were undone once, then made again
+BATCH = 5000
+
+
+class Progress:
+    """A progress bar on the terminal."""
+
+    def __init__(self, stream, label, total):
+        self.stream, self.label, self.total, self.done = stream, label, total, 0
+        self.interactive = stream.isatty()
+
+    def advance(self, count):
+        if not count:
+            return
+        self.done += count
+        if self.interactive or self.done >= self.total:
+            filled = int(30 * self.done / max(self.total, 1))
+            end = "\n" if self.done >= self.total else ""
+            self.stream.write(
+                f"\r{self.label:<9} [{'#' * filled}{'.' * (30 - filled)}] {self.done:>9,}/{self.total:,}{end}"
+            )
+            self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = "Create N synthetic learners with realistic progress through the course (a drop-off funnel)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--learners", type=int, required=True, help="How many learners to create.")
+        parser.add_argument("--seed", type=int, default=2022, help="Random seed; the same seed gives the same data.")
+        parser.add_argument("--replace", action="store_true", help="Delete learners seeded before and seed again.")
+
+    def handle(self, *args, learners, seed, replace, **options):
+        if learners < 1:
+            raise CommandError("--learners must be at least 1.")
+        course = Course.objects.first()
+        if course is None:
+            raise CommandError("There is no course yet: import one with import_course first.")
+        lectures = [lecture for section in course.syllabus() for lecture in section.lectures if lecture.is_published]
+        if not lectures:
+            raise CommandError("The course has no published lecture to watch.")
+        seeded = User.objects.filter(email__endswith=f"@{SEED_DOMAIN}")
+        if seeded.exists():
+            if not replace:
+                raise CommandError(
+                    f"{seeded.count():,} seeded learners exist already. Run with --replace to seed them again."
+                )
+            started = time.monotonic()
+            delete_seeded()
+            self.stderr.write(f"Deleted the learners seeded before in {time.monotonic() - started:.1f} s.")
+
+        started = time.monotonic()
+        with transaction.atomic():
+            counts = seed_learners(lectures, learners, random.Random(seed), self.stderr)  # noqa: S311 - not secrets
+        took = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Seeded {learners:,} learners, {counts['progress']:,} watched lectures and "
+                f"{counts['events']:,} progress events in {took:.1f} s."
+            )
+        )
+
+
+def delete_seeded():
+    """Remove seeded learners and everything they did, in a few set-based deletes."""
+    seeded = User.objects.filter(email__endswith=f"@{SEED_DOMAIN}")
+    with transaction.atomic():
+        # Nothing refers to these rows, so each is one DELETE, not a row-by-row cascade.
+        for model in (ProgressEvent, LectureProgress, LastVisit):
+            model.objects.filter(user__in=seeded).delete()
+        seeded.delete()
+
+
+def seed_learners(lectures, count, rng, stream):
+    """Generate the learners and their histories; write them with COPY on PostgreSQL."""
+    now = timezone.now()
+    main = [lecture for lecture in lectures if lecture.part.kind == Part.Kind.MAIN]
+    bonus = [lecture for lecture in lectures if lecture.part.kind == Part.Kind.BONUS]
+    password = make_password(None)
+    first_id = max(User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0, 0) + 1
+    emails = [f"seed-{n:07d}@{SEED_DOMAIN}" for n in range(count)]
+
+    users = Progress(stream, "learners", count)
+    write(
+        User,
+        ["id", "email", "password", "is_superuser", "is_staff", "is_active", "first_name", "last_name",
+         "date_joined", "theme"],
+        ((first_id + n, email, password, False, False, True, "", "", now, "system") for n, email in enumerate(emails)),
+        users,
+    )  # fmt: skip
+    reset_sequence(User)
+
+    progress_rows, event_rows, visit_rows = [], [], []
+    for user_id in range(first_id, first_id + count):
+        joined = now - timedelta(days=rng.uniform(7, 120))
+        when = joined
+        watched = []
+        if rng.random() < FIRST_LECTURE:
+            for lecture in main:
+                if watched and rng.random() > GO_ON:
+                    break
+                if watched and rng.random() < SKIP:
+                    continue
+                watched.append(lecture)
+        for lecture, share in zip(bonus, BONUS, strict=False):
+            if rng.random() < share:
+                watched.append(lecture)
+        for lecture in watched:
+            when = min(when + timedelta(days=rng.uniform(0.2, 9), minutes=rng.uniform(0, 600)), now)
+            if rng.random() < REDONE:
+                event_rows.append((user_id, lecture.pk, Action.MARKED, Source.MANUAL, when - timedelta(hours=30)))
+                event_rows.append((user_id, lecture.pk, Action.UNMARKED, Source.MANUAL, when - timedelta(hours=29)))
+            progress_rows.append((user_id, lecture.pk, when, Source.MANUAL))
+            event_rows.append((user_id, lecture.pk, Action.MARKED, Source.MANUAL, when))
+        if watched:
+            following = main[len(watched)] if len(watched) < len(main) else watched[-1]
+            visit_rows.append((user_id, following.pk, when))
+
+    write(
+        LectureProgress,
+        ["user_id", "lecture_id", "watched_at", "source"],
+        progress_rows,
+        Progress(stream, "watched", len(progress_rows)),
+    )
+    write(
+        ProgressEvent,
+        ["user_id", "lecture_id", "action", "source", "at"],
+        event_rows,
+        Progress(stream, "events", len(event_rows)),
+    )
+    write(LastVisit, ["user_id", "lecture_id", "visited_at"], visit_rows, Progress(stream, "visits", len(visit_rows)))
+    return {"progress": len(progress_rows), "events": len(event_rows)}
+
+
+def write(model, columns, rows, progress):
+    """Insert rows fast: COPY on PostgreSQL, batched INSERTs elsewhere."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        written = 0
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for written, row in enumerate(rows, start=1):
+                copy.write_row(row)
+                if written % BATCH == 0:
+                    progress.advance(BATCH)
+        progress.advance(written % BATCH)
+        return
+    batch = []
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608 - names are ours
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                cursor.executemany(sql, batch)
+                progress.advance(len(batch))
+                batch.clear()
+        cursor.executemany(sql, batch)
+    progress.advance(len(batch))
+
+
+def reset_sequence(model):
+    """After rows with explicit ids, move PostgreSQL's id sequence past them."""
+    if connection.vendor != "postgresql":
+        return
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")  # noqa: S608

@@ -1,0 +1,201 @@
+"""Benchmark the portal against Django's own floor on this machine, in one run.
+
+Serves the portal with production settings under gunicorn (2 workers x 4
+threads, 127.0.0.1 only) against PostgreSQL, seeds learners, signs some in by
+writing their sessions directly, and drives each page with wrk at 32
+connections: the signed-in course home, a signed-in lecture page, the
+anonymous course home and the watched toggle (htmx POSTs with a CSRF token).
+In the same run it measures a baseline: a bare Django page with no middleware
+that reads 12 rows through the ORM and renders a small template, under the
+same server settings. Prints a table and writes the figures as JSON.
+
+    .venv/bin/python scripts/bench.py [--duration 10] [--learners 1000]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from portal_env import (
+    ROOT,
+    create_database,
+    csrf_secret,
+    make_sessions,
+    manage,
+    prepare_portal,
+    production_environ,
+    require_command,
+    require_local,
+    start_gunicorn,
+    stop,
+)
+
+LUA = Path(__file__).resolve().parent / "bench.lua"
+SIGNED_IN_SESSIONS = 2048  # enough learners that none passes the per-learner toggle limit
+TOGGLED_LECTURES = ["ml-in-practice", "design-foundations", "training-data", "feature-engineering", "design-doc"]
+
+
+def wrk(port, *, duration, connections, threads, scenario, path="/", sessions="", lectures=()):
+    environ = os.environ | {
+        "BENCH_SCENARIO": scenario,
+        "BENCH_PATH": path,
+        "BENCH_SESSIONS": sessions,
+        "BENCH_LECTURES": " ".join(lectures),
+        "BENCH_THREADS": str(threads),
+    }
+    result = subprocess.run(
+        [
+            "wrk",
+            f"--threads={threads}",
+            f"--connections={connections}",
+            f"--duration={duration}s",
+            "--timeout=5s",
+            f"--script={LUA}",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    seconds = figures["duration_us"] / 1e6
+    errors = sum(
+        figures[name] for name in ("connect_errors", "read_errors", "write_errors", "status_errors", "timeouts")
+    )
+    return {
+        "requests": figures["requests"],
+        "rps": round(figures["requests"] / seconds, 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 2),
+        "p90_ms": round(figures["p90_us"] / 1000, 2),
+        "p99_ms": round(figures["p99_us"] / 1000, 2),
+        "max_ms": round(figures["max_us"] / 1000, 2),
+        "errors": errors,
+    }
+
+
+def measure(name, port, options, **scenario):
+    """A short warm-up (connections, caches, JIT-free Python's own warm paths), then the measured run."""
+    wrk(port, duration=max(1, options.duration // 5), connections=options.connections, threads=2, **scenario)
+    result = wrk(port, duration=options.duration, connections=options.connections, threads=2, **scenario)
+    print(f"  {name:<24} {result['rps']:>9,.0f} req/s  p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}")
+    return result
+
+
+def seeded_learners(environ):
+    script = (
+        "import django; django.setup(); from accounts.models import User; "
+        "from progress.management.commands.seed_learners import SEED_DOMAIN; "
+        "print(User.objects.filter(email__endswith='@' + SEED_DOMAIN).count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, check=True, capture_output=True, text=True
+    )
+    return int(result.stdout)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (at most 120)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--learners", type=int, default=1000, help="synthetic learners in the database")
+    parser.add_argument("--port", type=int, default=8180)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"),
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        help="shared cache and sessions; an empty value runs on the database cache",
+    )
+    parser.add_argument("--json", type=Path, help="where to write the figures (default: bench-results/)")
+    options = parser.parse_args()
+    options.duration = max(1, min(options.duration, 120))
+    require_local(options.database_url, "--database-url")
+    if options.redis_url:
+        require_local(options.redis_url, "--redis-url")
+    require_command("wrk", "wrk")
+
+    environ = production_environ(options.database_url, redis_url=options.redis_url)
+    print(f"Preparing {options.database_url} ...")
+    create_database(options.database_url)
+    prepare_portal(environ)
+    if seeded_learners(environ) != options.learners:
+        manage(environ, "seed_learners", "--learners", str(options.learners), "--replace", quiet=False)
+    if options.redis_url:
+        import redis
+
+        redis.Redis.from_url(options.redis_url).flushdb()
+    emails = [f"seed-{n:07d}@learners.invalid" for n in range(min(SIGNED_IN_SESSIONS, options.learners))]
+    keys = make_sessions(environ, emails)
+    baseline_environ = environ | {
+        "DJANGO_SETTINGS_MODULE": "baseline.settings",
+        "PYTHONPATH": str(Path(__file__).resolve().parent),
+    }
+    manage(baseline_environ, "migrate", "--no-input")
+
+    results = {}
+    with tempfile.NamedTemporaryFile("w", suffix=".sessions") as sessions_file:
+        sessions_file.write("".join(f"{key} {csrf_secret()}\n" for key in keys))
+        sessions_file.flush()
+        sessions = sessions_file.name
+
+        print("Baseline: bare Django, no middleware, 12 rows through the ORM, a small template")
+        server = start_gunicorn(baseline_environ, options.port, app="baseline.wsgi")
+        try:
+            results["baseline"] = measure("baseline", options.port, options, scenario="get", path="/")
+        finally:
+            stop(server)
+
+        print("Portal: production settings" + (", Redis cache and sessions" if options.redis_url else ""))
+        server = start_gunicorn(environ, options.port)
+        try:
+            runs = {
+                "home, signed in": {"scenario": "get", "path": "/", "sessions": sessions},
+                "lecture, signed in": {"scenario": "get", "path": "/lectures/training-data/", "sessions": sessions},
+                "home, anonymous": {"scenario": "get", "path": "/"},
+                "watched toggle": {"scenario": "toggle", "sessions": sessions, "lectures": TOGGLED_LECTURES},
+            }
+            for name, scenario in runs.items():
+                results[name] = measure(name, options.port, options, **scenario)
+        finally:
+            stop(server)
+
+    baseline_rps = results["baseline"]["rps"]
+    for result in results.values():
+        result["ratio"] = round(result["rps"] / baseline_rps, 3)
+
+    print()
+    print(f"{'page':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    for name, result in results.items():
+        print(
+            f"{name:<22} {result['rps']:>9,.0f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} "
+            f"{result['errors']:>7} {result['ratio']:>6.2f}"
+        )
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "learners": options.learners,
+        "duration_s": options.duration,
+        "connections": options.connections,
+        "server": "gunicorn, 2 workers x 4 threads (gunicorn.conf.py)",
+        "cache": "redis" if options.redis_url else "database",
+        "results": results,
+    }
+    path = options.json or ROOT / "bench-results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2))
+    print(f"\nFigures written to {path}")
+    errors = sum(result["errors"] for result in results.values())
+    if errors:
+        sys.exit(f"{errors} requests failed.")
+
+
+if __name__ == "__main__":
+    main()

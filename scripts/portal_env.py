@@ -1,0 +1,165 @@
+"""Helpers the operator scripts share: a production-like portal on 127.0.0.1 under gunicorn."""
+
+import http.client
+import os
+import secrets
+import shutil
+import string
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def require_local(url, name):
+    host = urlsplit(url).hostname
+    if host not in LOCAL_HOSTS and not (host or "").startswith("/"):
+        sys.exit(f"{name} must point at 127.0.0.1: these scripts load and restart local services only.")
+
+
+def require_command(command, package):
+    """Install a Debian package for a missing tool when running as root; otherwise say how."""
+    if shutil.which(command):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"Installing {package} (Debian) for {command} ...", file=sys.stderr)
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, stdout=subprocess.DEVNULL)
+        if shutil.which(command):
+            return
+    sys.exit(f"{command} is needed: apt-get install {package}")
+
+
+def production_environ(database_url, *, redis_url="", **extra):
+    """Production settings, served over plain HTTP on 127.0.0.1."""
+    environ = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_LOG_LEVEL": "CRITICAL",
+        "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
+    return environ | extra
+
+
+def manage(environ, *args, quiet=True):
+    subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=environ,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+
+
+def create_database(database_url):
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare_portal(environ):
+    """Migrate, load the bundled course and collect static files, as a deployment does."""
+    manage(environ, "migrate", "--no-input")
+    manage(environ, "import_course", "lectures/data/ml-system-design-2022.yaml")
+    manage(environ, "collectstatic", "--no-input")
+
+
+SESSION_SCRIPT = """
+import sys
+import django
+django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.conf import settings
+from importlib import import_module
+from accounts.models import User
+SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
+emails = sys.stdin.read().split()
+users = {user.email: user for user in User.objects.filter(email__in=emails)}
+for email in emails:
+    user = users.get(email) or User.objects.create(email=email)
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    print(session.session_key)
+"""
+
+
+def make_sessions(environ, emails):
+    """Sign learners in by writing their sessions directly (no login form: hashing is not what is measured)."""
+    result = subprocess.run(
+        [PYTHON, "-c", SESSION_SCRIPT],
+        cwd=ROOT,
+        env=environ,
+        input="\n".join(emails),
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.split()
+
+
+def csrf_secret():
+    """A CSRF secret in Django's format, sent as both the cookie and the header."""
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(32))
+
+
+def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=()):
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            app,
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--no-control-socket",
+            *extra_args,
+        ],
+        cwd=ROOT,
+        env=environ,
+    )
+    wait_until_up(port, server)
+    return server
+
+
+def wait_until_up(port, server=None, path="/healthz", timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            sys.exit(f"The server on port {port} exited with code {server.returncode}.")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", path)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"The server on port {port} did not answer {path} within {timeout} s.")
+
+
+def stop(server):
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
