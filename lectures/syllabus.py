@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.template.loader import render_to_string
 
 from .models import Course, ReadingItem, Section
 from .templatetags.lectures import duration
@@ -30,7 +29,7 @@ class Syllabus:
     sections: list = field(default_factory=list)  # every lecture, drafts included
     reading: dict = field(default_factory=dict)  # lecture id -> reading items in order
     rows: dict = field(default_factory=dict)  # lecture id -> what a syllabus row shows
-    rendered: dict = field(default_factory=dict)  # (partial, lecture id, state) -> HTML
+    memo: dict = field(default_factory=dict)  # HTML of {% memo %} blocks, for this version only
 
     def sections_for(self, *, staff):
         """The sections a visitor sees: staff see drafts, learners do not."""
@@ -50,25 +49,12 @@ class Syllabus:
     def reading_for(self, lecture):
         return self.reading.get(lecture.pk, [])
 
-    def rendered_rows(self, partial, sections, state):
-        """The sections as (part, [row HTML, ...]), each lecture's row rendered by `partial` for its state.
-
-        A row depends only on the lecture and its state, so each (lecture,
-        state) is rendered once per syllabus version and reused: rendering
-        sixteen rows on every request was most of a page's cost.
-        """
-        rendered = []
-        for section in sections:
-            rows = []
-            for lecture in section.lectures:
-                key = (partial, lecture.pk, state(lecture))
-                html = self.rendered.get(key)
-                if html is None:
-                    context = {"row": self.rows[lecture.pk], "state": key[2], "lang": self.course.language}
-                    html = self.rendered[key] = render_to_string(partial, context)
-                rows.append(html)
-            rendered.append((section.part, rows))
-        return rendered
+    def rows_with(self, sections, state):
+        """The sections as (part, [(row, state), ...]) for a syllabus list; `state` names each lecture's state."""
+        return [
+            (section.part, [(self.rows[lecture.pk], state(lecture)) for lecture in section.lectures])
+            for section in sections
+        ]
 
 
 def build():

@@ -23,8 +23,9 @@ def home(request):
         "lectures/home.html",
         {
             "course": syllabus.course,
-            "syllabus": syllabus.rendered_rows("lectures/home.html#lecture-row", sections, progress.state),
+            "syllabus": syllabus.rows_with(sections, progress.state),
             "progress": progress,
+            "memo": syllabus.memo,
         },
     )
 
@@ -47,11 +48,10 @@ def lecture_detail(request, slug):
         "lectures/lecture_detail.html",
         {
             "course": syllabus.course,
-            "syllabus": syllabus.rendered_rows(
-                "lectures/lecture_detail.html#syllabus-item",
-                sections,
-                lambda item: "current" if item == lecture else progress.state(item),
+            "syllabus": syllabus.rows_with(
+                sections, lambda item: "current" if item == lecture else progress.state(item)
             ),
+            "memo": syllabus.memo,
             "lecture": lecture,
             "reading_items": syllabus.reading_for(lecture),
             "previous": published[index - 1] if index > 0 else None,

@@ -147,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.theme",
+                "portal.context_processors.links",
             ],
         },
     },
@@ -275,7 +276,9 @@ for provider, (id_variable, secret_variable, origin, options) in SOCIAL_PROVIDER
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# The interface is in English only; without translation machinery every
+# rendered number and date skips a language lookup.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"

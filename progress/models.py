@@ -2,7 +2,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -86,25 +86,41 @@ class LastVisit(models.Model):
         return f"{self.user} last opened {self.lecture}"
 
 
+# The state change itself, as one statement each way. ON CONFLICT DO NOTHING
+# lets the unique constraint decide between concurrent marks without an error
+# (and without a savepoint); RETURNING says whether this call changed anything.
+# PostgreSQL and SQLite (3.35+) both speak this SQL.
+MARK_SQL = """
+    INSERT INTO {table} (user_id, lecture_id, watched_at, source) VALUES (%s, %s, %s, %s)
+    ON CONFLICT (user_id, lecture_id) DO NOTHING RETURNING id
+"""
+UNMARK_SQL = "DELETE FROM {table} WHERE user_id = %s AND lecture_id = %s RETURNING id"
+
+
 def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL) -> bool:
     """Make the lecture watched or not watched for the learner; return whether that changed anything.
 
     Explicit target state, so repeats and double clicks are harmless. Concurrent
     calls never raise or duplicate: the unique constraint decides between two
-    inserts, and a delete removes whatever is there.
+    inserts, and a delete removes whatever is there. The event is written in
+    the same transaction, only when the state changed.
     """
     now = timezone.now()
-    with transaction.atomic():
+    table = LectureProgress._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
         if watched:
-            try:
-                with transaction.atomic():
-                    LectureProgress.objects.create(user=user, lecture=lecture, watched_at=now, source=source)
-            except IntegrityError:
-                return False  # Already watched: the row another request wrote stands.
-        elif not LectureProgress.objects.filter(user=user, lecture=lecture).delete()[0]:
-            return False
+            when = connection.ops.adapt_datetimefield_value(now)  # as the ORM would store it
+            cursor.execute(MARK_SQL.format(table=table), [user.pk, lecture.pk, when, source])
+        else:
+            cursor.execute(UNMARK_SQL.format(table=table), [user.pk, lecture.pk])
+        if cursor.fetchone() is None:
+            return False  # Already in that state.
         ProgressEvent.objects.create(
-            user=user, lecture=lecture, action=Action.MARKED if watched else Action.UNMARKED, source=source, at=now
+            user_id=user.pk,
+            lecture_id=lecture.pk,
+            action=Action.MARKED if watched else Action.UNMARKED,
+            source=source,
+            at=now,
         )
     return True
 

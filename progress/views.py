@@ -72,6 +72,7 @@ def watched(request, slug):
             "course": syllabus.course,
             "lecture": lecture,
             "progress": course_progress(user=request.user, lectures=lectures),
+            "memo": syllabus.memo,
         },
     )
 

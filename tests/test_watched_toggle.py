@@ -147,3 +147,17 @@ def test_a_csrf_token_from_the_page_is_accepted(learner, course):
     response = browser.post(URL, {"watched": "false"}, HTTP_X_CSRFTOKEN=header, **HTMX)
     assert response.status_code == 200
     assert not is_watched(learner)
+
+
+def test_it_records_when_and_how_the_lecture_was_marked(learner_client, learner, course):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    before = timezone.now()
+    learner_client.post(URL, {"watched": "true"})
+    row = LectureProgress.objects.get(user=learner)
+    event = ProgressEvent.objects.get(user=learner)
+    assert before - timedelta(seconds=1) <= row.watched_at <= timezone.now()
+    assert row.watched_at == event.at
+    assert row.source == event.source == "manual"
