@@ -17,7 +17,10 @@ FIND_PYTHON = for candidate in $(PYTHON_CANDIDATES); do \
 	  fi; \
 	done; exit 1
 
-.PHONY: help run test test-postgres lint format migrations-check check-deploy bandit clean
+BENCH_DURATION ?= 10
+BENCH_LEARNERS ?= 1000
+
+.PHONY: help run test lint format migrations-check check-deploy bandit bench clean
 
 help:
 	@echo "make run              set up and serve the portal at http://127.0.0.1:$(PORT)"
@@ -26,6 +29,7 @@ help:
 	@echo "make migrations-check fail if a model change has no migration"
 	@echo "make check-deploy     Django's deployment checks with production settings"
 	@echo "make bandit           security lint of the code"
+	@echo "make bench            load-test the portal against a bare-Django baseline (PostgreSQL, wrk)"
 
 $(BIN)/python:
 	@python=$$($(FIND_PYTHON)) || { \
@@ -75,6 +79,10 @@ check-deploy: $(VENV)/.installed
 
 bandit: $(VENV)/.installed
 	$(BIN)/bandit --quiet --severity-level medium --recursive accounts lectures progress portal scripts gunicorn.conf.py
+
+# Seconds per measured run and synthetic learners: make bench BENCH_DURATION=30 BENCH_LEARNERS=100000
+bench: $(VENV)/.installed
+	$(BIN)/python scripts/bench.py --duration $(BENCH_DURATION) --learners $(BENCH_LEARNERS)
 
 clean:
 	rm -rf $(VENV) staticfiles

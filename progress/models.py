@@ -24,17 +24,24 @@ class LectureProgress(models.Model):
 
     Source = Source
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecture_progress")
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress")
+    # Indexes are declared in Meta, each with the query it serves.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecture_progress", db_index=False
+    )
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress", db_index=False)
     watched_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
 
     class Meta:
         verbose_name_plural = "lecture progress"
         constraints = [
-            # Also the index of "this learner's watched lectures", the query of every page.
+            # Also the index of "this learner's watched lectures", the query of every signed-in page.
             models.UniqueConstraint(fields=["user", "lecture"], name="progress_watched_once_per_learner"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="progress_lectureprogress_source_valid"),
+        ]
+        indexes = [
+            # How many learners watched a lecture (the admin's filter, a lecture's deletion).
+            models.Index(fields=["lecture"], name="progress_watched_by_lecture"),
         ]
 
     def __str__(self):
@@ -47,8 +54,10 @@ class ProgressEvent(models.Model):
     Action = Action
     Source = Source
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events")
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events", db_index=False
+    )
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress_events", db_index=False)
     action = models.CharField(max_length=10, choices=Action)
     source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
     at = models.DateTimeField(default=timezone.now)
@@ -60,8 +69,10 @@ class ProgressEvent(models.Model):
             models.CheckConstraint(condition=Q(source__in=Source.values), name="progress_event_source_valid"),
         ]
         indexes = [
-            # The learner's timeline: one learner's events in time order.
+            # The learner's timeline (/progress/ and the exports): one learner's events in time order.
             models.Index(fields=["user", "at"], name="progress_event_user_at"),
+            # A lecture's history in the admin, and a lecture's deletion: events by lecture.
+            models.Index(fields=["lecture", "at"], name="progress_event_lecture_at"),
         ]
 
     def __str__(self):
@@ -79,8 +90,14 @@ class LastVisit(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="last_visit"
     )
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="+")
+    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="+", db_index=False)
     visited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # A lecture's deletion: the visits that point at it.
+            models.Index(fields=["lecture"], name="progress_lastvisit_by_lecture"),
+        ]
 
     def __str__(self):
         return f"{self.user} last opened {self.lecture}"

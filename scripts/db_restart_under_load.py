@@ -16,67 +16,23 @@ import http.client
 import json
 import os
 import re
-import secrets
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from portal_env import (
+    create_database,
+    make_sessions,
+    prepare_portal,
+    production_environ,
+    require_local,
+    start_gunicorn,
+    stop,
+)
 
-
-def production_environ(database_url, port):
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": database_url,
-        "DJANGO_WATCHED_CHANGES_PER_MINUTE": "1000000",
-        "DJANGO_LOG_LEVEL": "CRITICAL",
-        "GUNICORN_ACCESS_LOG": "",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-    }
-
-
-def manage(environ, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=environ, check=True, stdout=subprocess.DEVNULL)
-
-
-def create_database(database_url):
-    import psycopg
-
-    parts = urlsplit(database_url)
-    name = parts.path.lstrip("/")
-    admin_url = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def sessions_for(environ, count):
-    """Sign learners in by creating their sessions directly; return (session key, csrf token) pairs."""
-    script = f"""
-import django; django.setup()
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from accounts.models import User
-for n in range({count}):
-    user, _ = User.objects.get_or_create(email=f"restart-{{n}}@example.org")
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    print(session.session_key)
-"""
-    result = subprocess.run([PYTHON, "-c", script], cwd=ROOT, env=environ, check=True, capture_output=True, text=True)
-    return result.stdout.split()
+SESSION_LEARNERS = "restart-{n}@learners.invalid"
 
 
 class Load:
@@ -209,33 +165,19 @@ def main():
     )
     parser.add_argument("--json", type=Path, help="also write the report here")
     options = parser.parse_args()
-    if urlsplit(options.database_url).hostname not in {"127.0.0.1", "localhost"}:
-        sys.exit("This script restarts the local PostgreSQL only: DATABASE_URL must point at 127.0.0.1.")
+    require_local(options.database_url, "--database-url")
     duration = min(options.duration, 120)
     threads = min(options.threads, 32)
     cluster = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
     version = cluster.stdout.split()[0]
 
-    environ = production_environ(options.database_url, options.port)
+    environ = production_environ(options.database_url, DJANGO_WATCHED_CHANGES_PER_MINUTE="1000000")
     create_database(options.database_url)
-    manage(environ, "migrate", "--no-input")
-    manage(environ, "import_course", "lectures/data/ml-system-design-2022.yaml")
-    manage(environ, "collectstatic", "--no-input")
-    sessions = sessions_for(environ, threads)
+    prepare_portal(environ)
+    sessions = make_sessions(environ, [SESSION_LEARNERS.format(n=n) for n in range(threads)])
 
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
-    server = subprocess.Popen(
-        [gunicorn, "portal.wsgi", "--config", "gunicorn.conf.py", "--no-control-socket"], cwd=ROOT, env=environ
-    )
+    server = start_gunicorn(environ, options.port)
     try:
-        for _ in range(100):
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", options.port, timeout=2)
-                connection.request("GET", "/healthz")
-                if connection.getresponse().status == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
         load = Load(options.port, sessions)
         start = time.monotonic()
         load.run(threads)
@@ -251,8 +193,7 @@ def main():
         load.finish()
         end = time.monotonic()
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
         # Never leave the machine without its database.
         if not database_ready():
             pg_ctlcluster(version, "start", check=False)

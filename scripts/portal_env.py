@@ -120,7 +120,8 @@ def csrf_secret():
     return "".join(secrets.choice(alphabet) for _ in range(32))
 
 
-def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=()):
+def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=(), new_session=False):
+    """Start gunicorn with the repository's configuration; new_session puts it in a process group of its own."""
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
     server = subprocess.Popen(
         [
@@ -135,6 +136,7 @@ def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=()):
         ],
         cwd=ROOT,
         env=environ,
+        start_new_session=new_session,
     )
     wait_until_up(port, server)
     return server
