@@ -50,11 +50,16 @@ class Syllabus:
         return self.reading.get(lecture.pk, [])
 
     def rows_with(self, sections, state):
-        """The sections as (part, [(row, state), ...]) for a syllabus list; `state` names each lecture's state."""
-        return [
-            (section.part, [(self.rows[lecture.pk], state(lecture)) for lecture in section.lectures])
-            for section in sections
-        ]
+        """The sections as (part, [(row, state, key), ...]) for a syllabus list.
+
+        `state` names each lecture's state; the key, (lecture id, state), is
+        what a row's {% memo %} block depends on.
+        """
+        rows = []
+        for section in sections:
+            states = [(lecture.pk, state(lecture)) for lecture in section.lectures]
+            rows.append((section.part, [(self.rows[pk], name, (pk, name)) for pk, name in states]))
+        return rows
 
 
 def build():

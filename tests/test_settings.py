@@ -34,6 +34,8 @@ VARIABLES = [
     "DJANGO_GITHUB_SECRET",
     "DJANGO_GOOGLE_CLIENT_ID",
     "DJANGO_GOOGLE_SECRET",
+    "DJANGO_TRUST_X_FORWARDED_PROTO",
+    "DJANGO_WATCHED_CHANGES_PER_MINUTE",
 ]
 
 
@@ -101,6 +103,8 @@ def test_production_requires_allowed_hosts(load_settings):
         ("DATABASE_URL", "mysqlx://nowhere"),
         ("REDIS_URL", "localhost:6379"),
         ("DJANGO_LOG_LEVEL", "LOUD"),
+        ("DJANGO_TRUST_X_FORWARDED_PROTO", "maybe"),
+        ("DJANGO_WATCHED_CHANGES_PER_MINUTE", "0"),
     ],
 )
 def test_it_names_the_variable_with_a_bad_value(load_settings, name, value):
