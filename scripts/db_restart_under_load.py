@@ -18,11 +18,11 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from portal_env import (
+    ClientThreads,
     create_database,
     make_sessions,
     prepare_portal,
@@ -35,15 +35,12 @@ from portal_env import (
 SESSION_LEARNERS = "restart-{n}@learners.invalid"
 
 
-class Load:
-    """Threads that send requests in a loop and record (time, kind, outcome)."""
+class Load(ClientThreads):
+    """Threads that send a mix of requests in a loop and record (time, kind, outcome)."""
 
     def __init__(self, port, sessions):
-        self.port = port
+        super().__init__(port)
         self.sessions = sessions
-        self.records = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
 
     def request(self, connection, method, path, headers=None, body=None):
         connection.request(method, path, body=body, headers=headers or {})
@@ -53,7 +50,7 @@ class Load:
 
     def worker(self, index):
         session = self.sessions[index]
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection = self.connect()
         cookie = f"sessionid={session}"
         token = None
         watched = True
@@ -96,19 +93,8 @@ class Load:
             except (OSError, http.client.HTTPException) as error:
                 outcome = type(error).__name__
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            with self.lock:
-                self.records.append((started, kind, outcome))
-
-    def run(self, threads):
-        self.threads = [threading.Thread(target=self.worker, args=(n,), daemon=True) for n in range(threads)]
-        for thread in self.threads:
-            thread.start()
-
-    def finish(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=15)
+                connection = self.connect()
+            self.record((started, kind, outcome))
 
 
 def failed(outcome, kind):
@@ -180,7 +166,7 @@ def main():
     try:
         load = Load(options.port, sessions)
         start = time.monotonic()
-        load.run(threads)
+        load.start(range(threads))
         time.sleep(min(5, duration / 4))
         stopped_at = time.monotonic()
         pg_ctlcluster(version, "stop", "-m", "fast")

@@ -7,6 +7,7 @@ import shutil
 import string
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -165,3 +166,35 @@ def stop(server):
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+class ClientThreads:
+    """Client threads on 127.0.0.1 that record what happened to each request until told to stop."""
+
+    def __init__(self, port):
+        self.port = port
+        self.records = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.threads = []
+
+    def connect(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+
+    def record(self, record):
+        with self.lock:
+            self.records.append(record)
+
+    def worker(self, argument):
+        raise NotImplementedError
+
+    def start(self, arguments):
+        """One thread per argument, each running worker(argument)."""
+        self.threads = [threading.Thread(target=self.worker, args=(argument,), daemon=True) for argument in arguments]
+        for thread in self.threads:
+            thread.start()
+
+    def finish(self, timeout=30):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=timeout)

@@ -19,12 +19,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 from portal_env import (
     ROOT,
+    ClientThreads,
     create_database,
     csrf_secret,
     make_sessions,
@@ -104,19 +104,11 @@ def start_nginx(prefix, port, first, second):
     sys.exit("nginx did not come up; see " + str(prefix / "error.log"))
 
 
-class Writers:
-    """Client threads that each mark their own (learner, lecture) pairs watched through nginx."""
-
-    def __init__(self, port, sessions, threads):
-        self.port = port
-        self.records = []  # (started, finished, outcome)
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        pairs = [(session, slug) for session in sessions for slug in LECTURES]
-        self.slices = [pairs[n::threads] for n in range(threads)]
+class Writers(ClientThreads):
+    """Threads that each mark their own (learner, lecture) pairs watched; records (started, finished, outcome)."""
 
     def worker(self, pairs):
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection = self.connect()
         for (session, csrf), slug in pairs:
             if self.stop.is_set():
                 return
@@ -138,19 +130,8 @@ class Writers:
             except (OSError, http.client.HTTPException) as error:
                 outcome = type(error).__name__
                 connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-            with self.lock:
-                self.records.append((started, time.monotonic(), outcome))
-
-    def start(self):
-        self.threads = [threading.Thread(target=self.worker, args=(pairs,), daemon=True) for pairs in self.slices]
-        for thread in self.threads:
-            thread.start()
-
-    def finish(self):
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
+                connection = self.connect()
+            self.record((started, time.monotonic(), outcome))
 
 
 def count_rows(environ, emails_like):
@@ -206,9 +187,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="portal-nginx-") as directory:
         nginx = start_nginx(Path(directory), ports["nginx"], ports["first"], ports["second"])
         try:
-            writers = Writers(ports["nginx"], sessions, threads)
+            writers = Writers(ports["nginx"])
+            pairs = [(session, slug) for session in sessions for slug in LECTURES]
             start = time.monotonic()
-            writers.start()
+            writers.start(pairs[n::threads] for n in range(threads))
             time.sleep(options.kill_after)
             killed_at = time.monotonic()
             os.killpg(first.pid, signal.SIGKILL)  # the master and its workers, with no warning
