@@ -12,10 +12,13 @@ request time, so a scheduled lecture appears on time.
 
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.urls import reverse
+from django.utils.text import Truncator
 
 from .models import Course, ReadingItem, Section
 from .templatetags.lectures import duration
@@ -50,16 +53,26 @@ class Syllabus:
         return self.reading.get(lecture.pk, [])
 
     def rows_with(self, sections, state):
-        """The sections as (part, [(row, state, key), ...]) for a syllabus list.
+        """The sections as a Listing of (part, [(row, state, key), ...]) for a syllabus list.
 
-        `state` names each lecture's state; the key, (lecture id, state), is
-        what a row's {% memo %} block depends on.
+        `state` names each lecture's state. A row's key, (lecture id, state),
+        is what its {% memo %} block depends on; the listing's key, all the
+        row keys together, is what the whole list depends on.
         """
-        rows = []
+        parts, keys = [], []
         for section in sections:
-            states = [(lecture.pk, state(lecture)) for lecture in section.lectures]
-            rows.append((section.part, [(self.rows[pk], name, (pk, name)) for pk, name in states]))
-        return rows
+            rows = []
+            for lecture in section.lectures:
+                key = (lecture.pk, state(lecture))
+                rows.append((self.rows[lecture.pk], key[1], key))
+                keys.append(key)
+            parts.append((section.part, rows))
+        return Listing(parts=parts, key=tuple(keys))
+
+
+class Listing(NamedTuple):
+    parts: list
+    key: tuple
 
 
 def build():
@@ -84,7 +97,10 @@ def row(lecture):
         "title_en": lecture.title_en,
         "display_title": lecture.display_title,
         "url": lecture.url,
+        "watched_url": reverse("progress:watched", args=[lecture.slug]),
         "duration": duration(lecture.duration) if lecture.duration else "",
+        "page_title": f"{lecture.label}: {lecture.title_en or lecture.display_title}",
+        "description": Truncator(lecture.summary_en or lecture.summary).chars(200),
     }
 
 

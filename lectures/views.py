@@ -40,6 +40,8 @@ def lecture_detail(request, slug):
 
     published = [item for item in lectures if item.is_published or item == lecture]
     index = published.index(lecture)
+    previous = published[index - 1] if index > 0 else None
+    following = published[index + 1] if index + 1 < len(published) else None
     progress = course_progress(user=request.user, lectures=lectures, with_last_visit=True)
     if request.user.is_authenticated and lecture.is_published and progress.last_visited_id != lecture.pk:
         record_visit(user=request.user, lecture=lecture)
@@ -53,9 +55,12 @@ def lecture_detail(request, slug):
             ),
             "memo": syllabus.memo,
             "lecture": lecture,
+            "row": syllabus.rows[lecture.pk],
             "reading_items": syllabus.reading_for(lecture),
-            "previous": published[index - 1] if index > 0 else None,
-            "next": published[index + 1] if index + 1 < len(published) else None,
+            "previous": previous,
+            "next": following,
+            # What the lecture's body (facts, video, reading, pager) depends on.
+            "body_key": (lecture.pk, previous and previous.pk, following and following.pk),
             "progress": progress,
         },
     )

@@ -25,3 +25,28 @@ class ReusedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
+
+    def incr_window(self, key, timeout):
+        """Add one to a counter that expires `timeout` seconds after its first increment, in one round trip."""
+        key = self.make_and_validate_key(key)
+        pipeline = self._cache.get_client(key, write=True).pipeline()
+        pipeline.incr(key)
+        pipeline.expire(key, timeout, nx=True)
+        count, _ = pipeline.execute()
+        return count
+
+
+def count_in_window(cache, key, timeout):
+    """Add one to a shared counter that lives `timeout` seconds, and return it.
+
+    One round trip with the portal's Redis cache; with any other cache the
+    portable add-then-increment, which is also safe across app servers.
+    """
+    # `cache` may be Django's proxy for the default cache, so ask for the method rather than the class.
+    if incr_window := getattr(cache, "incr_window", None):
+        return incr_window(key, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # The first count of this window.
+        cache.add(key, 0, timeout=timeout)
+        return cache.incr(key)

@@ -128,7 +128,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.TimezoneMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 

@@ -103,16 +103,26 @@ class LastVisit(models.Model):
         return f"{self.user} last opened {self.lecture}"
 
 
-# The state change itself, as one statement each way. ON CONFLICT DO NOTHING
-# lets the unique constraint decide between concurrent marks without an error
-# (and without a savepoint); RETURNING says whether this call changed anything.
-# PostgreSQL and SQLite (3.35+) both speak this SQL.
+# The state change. ON CONFLICT DO NOTHING lets the unique constraint decide
+# between concurrent marks without an error (or a savepoint), and RETURNING
+# says whether this call changed anything; the event follows only then.
 MARK_SQL = """
-    INSERT INTO {table} (user_id, lecture_id, watched_at, source) VALUES (%s, %s, %s, %s)
+    INSERT INTO {progress} (user_id, lecture_id, watched_at, source) VALUES (%(user)s, %(lecture)s, %(at)s, %(source)s)
     ON CONFLICT (user_id, lecture_id) DO NOTHING RETURNING id
 """
-UNMARK_SQL = "DELETE FROM {table} WHERE user_id = %s AND lecture_id = %s RETURNING id"
-EVENT_SQL = "INSERT INTO {table} (user_id, lecture_id, action, source, at) VALUES (%s, %s, %s, %s, %s)"
+UNMARK_SQL = "DELETE FROM {progress} WHERE user_id = %(user)s AND lecture_id = %(lecture)s RETURNING id"
+EVENT_SQL = """
+    INSERT INTO {event} (user_id, lecture_id, action, source, at)
+    VALUES (%(user)s, %(lecture)s, %(action)s, %(source)s, %(at)s)
+"""
+# On PostgreSQL both writes go in one statement, atomic by itself: a single
+# round trip instead of BEGIN, two statements and COMMIT.
+CHANGE_AND_LOG_SQL = """
+    WITH changed AS ({change})
+    INSERT INTO {event} (user_id, lecture_id, action, source, at)
+    SELECT %(user)s, %(lecture)s, %(action)s, %(source)s, %(at)s FROM changed
+    RETURNING id
+"""
 
 
 def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL) -> bool:
@@ -120,20 +130,28 @@ def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.M
 
     Explicit target state, so repeats and double clicks are harmless. Concurrent
     calls never raise or duplicate: the unique constraint decides between two
-    inserts, and a delete removes whatever is there. The event is written in
-    the same transaction, only when the state changed. Plain SQL: this is the
-    portal's hot write path, and the ORM's insert machinery was half its cost.
+    inserts, and a delete removes whatever is there. The event is written
+    atomically with the change, and only when something changed. Plain SQL:
+    this is the portal's hot write path, and the ORM's machinery was half its cost.
     """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())  # as the ORM would store it
+    tables = {"progress": LectureProgress._meta.db_table, "event": ProgressEvent._meta.db_table}
+    change = (MARK_SQL if watched else UNMARK_SQL).format(**tables)
+    params = {
+        "user": user.pk,
+        "lecture": lecture.pk,
+        "action": Action.MARKED if watched else Action.UNMARKED,
+        "source": source,
+        "at": connection.ops.adapt_datetimefield_value(timezone.now()),  # as the ORM would store it
+    }
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(CHANGE_AND_LOG_SQL.format(change=change, **tables), params)
+            return cursor.fetchone() is not None
     with transaction.atomic(), connection.cursor() as cursor:
-        if watched:
-            cursor.execute(MARK_SQL.format(table=LectureProgress._meta.db_table), [user.pk, lecture.pk, now, source])
-        else:
-            cursor.execute(UNMARK_SQL.format(table=LectureProgress._meta.db_table), [user.pk, lecture.pk])
+        cursor.execute(change, params)
         if cursor.fetchone() is None:
             return False  # Already in that state.
-        action = Action.MARKED if watched else Action.UNMARKED
-        cursor.execute(EVENT_SQL.format(table=ProgressEvent._meta.db_table), [user.pk, lecture.pk, action, source, now])
+        cursor.execute(EVENT_SQL.format(**tables), params)
     return True
 
 

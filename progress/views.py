@@ -1,6 +1,7 @@
 import csv
 import json
 import time
+from datetime import UTC
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,9 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.timezones import learner_timezone
 from lectures.syllabus import get_syllabus
+from portal.cache import count_in_window
 from portal.http import HttpResponseSeeOther, safe_next
 
 from .models import LectureProgress, ProgressEvent, course_progress, set_watched
@@ -31,12 +34,7 @@ def _this_minute():
 
 def _too_many_changes(user):
     """Count the learner's changes in the current minute, in the shared cache; True past the limit."""
-    key = f"watched-changes:{user.pk}:{_this_minute()}"
-    try:
-        count = cache.incr(key)
-    except ValueError:  # The first change of this minute.
-        cache.add(key, 0, timeout=120)
-        count = cache.incr(key)
+    count = count_in_window(cache, f"watched-changes:{user.pk}:{_this_minute()}", timeout=120)
     return count > settings.WATCHED_CHANGES_PER_MINUTE
 
 
@@ -71,6 +69,7 @@ def watched(request, slug):
         {
             "course": syllabus.course,
             "lecture": lecture,
+            "row": syllabus.rows[lecture.pk],
             "progress": course_progress(user=request.user, lectures=lectures),
             "memo": syllabus.memo,
         },
@@ -94,17 +93,19 @@ def index(request):
     syllabus = get_syllabus()
     lectures = [lecture for section in syllabus.sections_for(staff=False) for lecture in section.lectures]
     watched, events = _learner_data(request.user)
-    return render(
-        request,
-        "progress/index.html",
-        {
-            "course": syllabus.course,
-            "progress": course_progress(user=request.user, lectures=lectures, with_last_visit=True),
-            "watched": watched,
-            "events": events,
-            "timezone_name": timezone.get_current_timezone_name(),
-        },
-    )
+    # This is the one page that shows times: in the learner's own time zone.
+    with timezone.override(learner_timezone(request) or UTC):
+        return render(
+            request,
+            "progress/index.html",
+            {
+                "course": syllabus.course,
+                "progress": course_progress(user=request.user, lectures=lectures, with_last_visit=True),
+                "watched": watched,
+                "events": events,
+                "timezone_name": timezone.get_current_timezone_name(),
+            },
+        )
 
 
 def _cell(value):

@@ -34,10 +34,12 @@ from portal_env import (
     require_local,
     start_gunicorn,
     stop,
+    vacuum,
 )
 
 LUA = Path(__file__).resolve().parent / "bench.lua"
 SIGNED_IN_SESSIONS = 2048  # enough learners that none passes the per-learner toggle limit
+PROGRESS_TABLES = ["accounts_user", "progress_lectureprogress", "progress_progressevent", "progress_lastvisit"]
 TOGGLED_LECTURES = ["ml-in-practice", "design-foundations", "training-data", "feature-engineering", "design-doc"]
 
 
@@ -141,6 +143,8 @@ def main():
     prepare_portal(environ)
     if seeded_learners(environ) != options.learners:
         manage(environ, "seed_learners", "--learners", str(options.learners), "--replace", quiet=False)
+    else:  # earlier runs' toggles left dead rows behind
+        vacuum(options.database_url, PROGRESS_TABLES)
     if options.redis_url:
         import redis
 

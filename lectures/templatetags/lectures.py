@@ -5,6 +5,7 @@ from django import template
 register = template.Library()
 
 _memo_keys = itertools.count()  # a key per memo block, never reused in this process
+MEMO_LIMIT = 5000  # blocks kept per syllabus version; past it the store starts afresh
 
 
 @register.filter
@@ -52,5 +53,7 @@ class MemoNode(template.Node):
         key = (self.key, *(value.resolve(context) for value in self.vary_on))
         html = store.get(key)
         if html is None:
+            if len(store) >= MEMO_LIMIT:
+                store.clear()  # a crude bound, so no combination of keys can grow it without limit
             html = store[key] = self.nodelist.render(context)
         return html

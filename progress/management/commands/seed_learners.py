@@ -83,6 +83,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             counts = seed_learners(lectures, learners, random.Random(seed), self.stderr)  # noqa: S311 - not secrets
+        vacuum()
         took = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -191,6 +192,15 @@ def write(model, columns, rows, progress):
                 batch.clear()
         cursor.executemany(sql, batch)
     progress.advance(len(batch))
+
+
+def vacuum():
+    """After bulk writes and deletes, clean the tables and refresh the planner's statistics (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in (User, LectureProgress, ProgressEvent, LastVisit):
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def reset_sequence(model):
