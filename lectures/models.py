@@ -41,11 +41,9 @@ class Course(models.Model):
     def get_absolute_url(self):
         return reverse("lectures:home")
 
-    def syllabus(self, *, include_drafts=False):
-        """The course's lectures grouped by part, in course order, in one query."""
+    def syllabus(self):
+        """Every lecture of the course, drafts included, grouped by part in course order: one query."""
         lectures = self.lectures.select_related("part").in_course_order()
-        if not include_drafts:
-            lectures = lectures.listed()
         sections = []
         for lecture in lectures:
             if not sections or sections[-1].part.pk != lecture.part_id:
@@ -118,10 +116,6 @@ class LectureQuerySet(models.QuerySet):
         return self.filter(status=Lecture.Status.PUBLISHED).filter(
             Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
         )
-
-    def listed(self):
-        """Lectures the syllabus shows to learners: published or announced."""
-        return self.exclude(status=Lecture.Status.DRAFT)
 
     def in_course_order(self):
         return self.order_by("part__position", "part_id", "number")
@@ -232,10 +226,6 @@ class Lecture(models.Model):
     @property
     def is_draft(self):
         return self.status == self.Status.DRAFT
-
-    @property
-    def is_announced(self):
-        return self.status == self.Status.ANNOUNCED
 
     @property
     def youtube_id(self):

@@ -80,7 +80,7 @@ def build():
     course = Course.objects.first()
     if course is None:
         return Syllabus(course=None)
-    sections = course.syllabus(include_drafts=True)
+    sections = course.syllabus()
     reading = {}
     for item in ReadingItem.objects.filter(lecture__course=course).order_by("lecture", "position", "pk"):
         reading.setdefault(item.lecture_id, []).append(item)
