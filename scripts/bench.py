@@ -32,6 +32,7 @@ from portal_env import (
     production_environ,
     require_command,
     require_local,
+    run_django,
     start_gunicorn,
     stop,
     vacuum,
@@ -104,14 +105,11 @@ def mean_of(first, second):
 
 def seeded_learners(environ):
     script = (
-        "import django; django.setup(); from accounts.models import User; "
-        "from progress.management.commands.seed_learners import SEED_DOMAIN; "
+        "from accounts.models import User\n"
+        "from progress.management.commands.seed_learners import SEED_DOMAIN\n"
         "print(User.objects.filter(email__endswith='@' + SEED_DOMAIN).count())"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environ, check=True, capture_output=True, text=True
-    )
-    return int(result.stdout)
+    return int(run_django(environ, script))
 
 
 def main():

@@ -90,8 +90,6 @@ def prepare_portal(environ):
 
 SESSION_SCRIPT = """
 import sys
-import django
-django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.conf import settings
 from importlib import import_module
@@ -110,18 +108,23 @@ for email in emails:
 """
 
 
-def make_sessions(environ, emails):
-    """Sign learners in by writing their sessions directly (no login form: hashing is not what is measured)."""
+def run_django(environ, script, stdin=""):
+    """Run a Python snippet with the portal's Django set up, in a process of its own; return its output."""
     result = subprocess.run(
-        [PYTHON, "-c", SESSION_SCRIPT],
+        [PYTHON, "-c", "import django; django.setup()\n" + script],
         cwd=ROOT,
         env=environ,
-        input="\n".join(emails),
+        input=stdin,
         check=True,
         capture_output=True,
         text=True,
     )
-    return result.stdout.split()
+    return result.stdout
+
+
+def make_sessions(environ, emails):
+    """Sign learners in by writing their sessions directly (no login form: hashing is not what is measured)."""
+    return run_django(environ, SESSION_SCRIPT, stdin="\n".join(emails)).split()
 
 
 def csrf_secret():

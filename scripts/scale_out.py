@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 from portal_env import (
-    ROOT,
     ClientThreads,
     create_database,
     csrf_secret,
@@ -32,6 +31,7 @@ from portal_env import (
     production_environ,
     require_command,
     require_local,
+    run_django,
     start_gunicorn,
     stop,
 )
@@ -136,22 +136,19 @@ class Writers(ClientThreads):
 
 def count_rows(environ, emails_like):
     script = (
-        "import django; django.setup(); from progress.models import LectureProgress; "
+        "from progress.models import LectureProgress\n"
         f"print(LectureProgress.objects.filter(user__email__startswith={emails_like!r}).count())"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environ, check=True, capture_output=True, text=True
-    )
-    return int(result.stdout)
+    return int(run_django(environ, script))
 
 
 def clear_rows(environ, emails_like):
     script = (
-        "import django; django.setup(); from progress.models import LectureProgress, ProgressEvent; "
-        f"LectureProgress.objects.filter(user__email__startswith={emails_like!r}).delete(); "
+        "from progress.models import LectureProgress, ProgressEvent\n"
+        f"LectureProgress.objects.filter(user__email__startswith={emails_like!r}).delete()\n"
         f"ProgressEvent.objects.filter(user__email__startswith={emails_like!r}).delete()"
     )
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=environ, check=True)
+    run_django(environ, script)
 
 
 def main():
