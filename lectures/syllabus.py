@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.text import Truncator
 
 from .models import Course, ReadingItem, Section
@@ -34,20 +35,32 @@ class Syllabus:
     rows: dict = field(default_factory=dict)  # lecture id -> what a syllabus row shows
     memo: dict = field(default_factory=dict)  # HTML of {% memo %} blocks, for this version only
 
-    def sections_for(self, *, staff):
-        """The sections a visitor sees: staff see drafts, learners do not."""
-        if staff:
-            return self.sections
+    @cached_property
+    def learner_sections(self):
+        """The sections without drafts; worked out once per version, as everything here."""
         visible = [
             Section(part=section.part, lectures=[lecture for lecture in section.lectures if not lecture.is_draft])
             for section in self.sections
         ]
         return [section for section in visible if section.lectures]
 
+    @cached_property
+    def _lectures(self):
+        return {
+            staff: [lecture for section in self.sections_for(staff=staff) for lecture in section.lectures]
+            for staff in (False, True)
+        }
+
+    def sections_for(self, *, staff):
+        """The sections a visitor sees: staff see drafts, learners do not."""
+        return self.sections if staff else self.learner_sections
+
+    def lectures_for(self, *, staff):
+        """The lectures a visitor sees, in course order."""
+        return self._lectures[staff]
+
     def lecture(self, slug):
-        return next(
-            (lecture for section in self.sections for lecture in section.lectures if lecture.slug == slug), None
-        )
+        return next((lecture for lecture in self.lectures_for(staff=True) if lecture.slug == slug), None)
 
     def reading_for(self, lecture):
         return self.reading.get(lecture.pk, [])

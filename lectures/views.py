@@ -10,8 +10,8 @@ from .syllabus import get_syllabus
 def _syllabus(request):
     """The site's course and its syllabus as this visitor may see it (staff see drafts too)."""
     syllabus = get_syllabus()
-    sections = syllabus.sections_for(staff=request.user.is_staff)
-    return syllabus, sections, [lecture for section in sections for lecture in section.lectures]
+    staff = request.user.is_staff
+    return syllabus, syllabus.sections_for(staff=staff), syllabus.lectures_for(staff=staff)
 
 
 @require_safe

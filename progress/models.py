@@ -187,27 +187,12 @@ class CourseProgress:
         self.bonus_watched = sum(1 for lecture in bonus if lecture.pk in self.watched)
         self.unwatched = [lecture for lecture in published if lecture.pk not in self.watched]
         self.first_lecture = published[0] if published else None
-
-    @property
-    def percent(self):
-        return round(100 * self.main_watched / self.main_published) if self.main_published else 0
-
-    @property
-    def time_left(self):
-        """Video time of the unwatched published lectures whose length is known."""
-        return sum((lecture.duration for lecture in self.unwatched if lecture.duration), timedelta())
-
-    @property
-    def unknown_lengths(self):
-        return sum(1 for lecture in self.unwatched if lecture.duration is None)
-
-    @property
-    def started(self):
-        return bool(self.watched)
-
-    @property
-    def is_complete(self):
-        return self.started and not self.unwatched
+        self.percent = round(100 * self.main_watched / self.main_published) if self.main_published else 0
+        # Video time of the unwatched published lectures whose length is known, and how many have none.
+        self.time_left = sum((lecture.duration for lecture in self.unwatched if lecture.duration), timedelta())
+        self.unknown_lengths = sum(1 for lecture in self.unwatched if lecture.duration is None)
+        self.started = bool(self.watched)
+        self.is_complete = self.started and not self.unwatched
 
     @property
     def next_lecture(self):

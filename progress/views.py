@@ -61,8 +61,8 @@ def watched(request, slug):
     set_watched(user=request.user, lecture=lecture, watched=WATCHED_VALUES[value])
 
     if not request.htmx:
-        return HttpResponseSeeOther(safe_next(request, lecture.get_absolute_url()))
-    lectures = [item for section in syllabus.sections_for(staff=False) for item in section.lectures]
+        return HttpResponseSeeOther(safe_next(request, lecture.url))
+    lectures = syllabus.lectures_for(staff=False)
     return render(
         request,
         "lectures/lecture_detail.html#watched-response",
@@ -91,7 +91,7 @@ def _learner_data(user):
 @private_no_store
 def index(request):
     syllabus = get_syllabus()
-    lectures = [lecture for section in syllabus.sections_for(staff=False) for lecture in section.lectures]
+    lectures = syllabus.lectures_for(staff=False)
     watched, events = _learner_data(request.user)
     # This is the one page that shows times: in the learner's own time zone.
     with timezone.override(learner_timezone(request) or UTC):
