@@ -1,5 +1,6 @@
 from functools import cache
 
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
@@ -19,6 +20,9 @@ def _site_links():
         "admin": reverse("admin:index"),
         "css": static("css/portal.css"),
         "js": static("js/portal.js"),
+        "htmx": static("django_htmx/htmx-2.min.js"),
+        # django-htmx's helper that shows server errors of htmx requests, in development only.
+        "htmx_debug": static("django_htmx/django-htmx.js") if settings.DEBUG else "",
         "favicon": static("favicon.svg"),
     }
 
@@ -31,5 +35,5 @@ def links(request):
 @receiver(setting_changed)
 def _forget_links(setting, **kwargs):
     # Only tests change these at run time (static files storage, URLconf).
-    if setting in {"STORAGES", "STATIC_URL", "ROOT_URLCONF"}:
+    if setting in {"STORAGES", "STATIC_URL", "ROOT_URLCONF", "DEBUG"}:
         _site_links.cache_clear()

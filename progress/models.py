@@ -118,20 +118,36 @@ EVENT_SQL = """
 # On PostgreSQL both writes go in one statement, atomic by itself: a single
 # round trip instead of BEGIN, two statements and COMMIT.
 CHANGE_AND_LOG_SQL = """
-    WITH changed AS ({change})
-    INSERT INTO {event} (user_id, lecture_id, action, source, at)
-    SELECT %(user)s, %(lecture)s, %(action)s, %(source)s, %(at)s FROM changed
-    RETURNING id
+    WITH changed AS ({change}), logged AS (
+        INSERT INTO {event} (user_id, lecture_id, action, source, at)
+        SELECT %(user)s, %(lecture)s, %(action)s, %(source)s, %(at)s FROM changed
+        RETURNING id
+    )
+    SELECT NULL, TRUE FROM logged
 """
+# The same statement can bring back the learner's watched lectures, saving the
+# page's next round trip. Its SELECT sees the table as it was before the
+# change (PostgreSQL runs a statement on one snapshot), so the changed lecture
+# is added or taken away in Python.
+WATCHED_SQL = "SELECT lecture_id, FALSE FROM {progress} WHERE user_id = %(user)s"
 
 
-def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL) -> bool:
-    """Make the lecture watched or not watched for the learner; return whether that changed anything.
+@dataclass(frozen=True)
+class WatchedChange:
+    changed: bool  # False when the lecture was already in the asked-for state
+    watched: frozenset | None = None  # the learner's watched lecture ids afterwards, when asked for
+
+
+def set_watched(
+    *, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL, read_watched: bool = False
+) -> WatchedChange:
+    """Make the lecture watched or not watched for the learner, and say whether that changed anything.
 
     Explicit target state, so repeats and double clicks are harmless. Concurrent
     calls never raise or duplicate: the unique constraint decides between two
     inserts, and a delete removes whatever is there. The event is written
-    atomically with the change, and only when something changed. Plain SQL:
+    atomically with the change, and only when something changed. With
+    `read_watched`, the learner's watched lectures come back too. Plain SQL:
     this is the portal's hot write path, and the ORM's machinery was half its cost.
     """
     tables = {"progress": LectureProgress._meta.db_table, "event": ProgressEvent._meta.db_table}
@@ -144,15 +160,25 @@ def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.M
         "at": connection.ops.adapt_datetimefield_value(timezone.now()),  # as the ORM would store it
     }
     if connection.vendor == "postgresql":
+        sql = CHANGE_AND_LOG_SQL.format(change=change, **tables)
+        if read_watched:
+            sql += " UNION ALL " + WATCHED_SQL.format(**tables)
         with connection.cursor() as cursor:
-            cursor.execute(CHANGE_AND_LOG_SQL.format(change=change, **tables), params)
-            return cursor.fetchone() is not None
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        changed = any(is_change for _, is_change in rows)
+        before = {lecture_id for lecture_id, is_change in rows if not is_change}
+        after = before | {lecture.pk} if watched else before - {lecture.pk}
+        return WatchedChange(changed, frozenset(after) if read_watched else None)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(change, params)
-        if cursor.fetchone() is None:
-            return False  # Already in that state.
-        cursor.execute(EVENT_SQL.format(**tables), params)
-    return True
+        changed = cursor.fetchone() is not None
+        if changed:
+            cursor.execute(EVENT_SQL.format(**tables), params)
+        if read_watched:
+            cursor.execute(WATCHED_SQL.format(**tables), params)
+            return WatchedChange(changed, frozenset(lecture_id for lecture_id, _ in cursor.fetchall()))
+    return WatchedChange(changed)
 
 
 def record_visit(*, user, lecture: Lecture) -> None:

@@ -20,7 +20,7 @@ from lectures.syllabus import get_syllabus
 from portal.cache import count_in_window
 from portal.http import HttpResponseSeeOther, safe_next
 
-from .models import LectureProgress, ProgressEvent, course_progress, set_watched
+from .models import CourseProgress, LectureProgress, ProgressEvent, course_progress, set_watched
 
 WATCHED_VALUES = {"true": True, "false": False}
 
@@ -58,11 +58,12 @@ def watched(request, slug):
     if value not in WATCHED_VALUES:
         return HttpResponseBadRequest("The field watched must be true or false.", content_type="text/plain")
 
-    set_watched(user=request.user, lecture=lecture, watched=WATCHED_VALUES[value])
-
+    # htmx gets the new progress bar: the write brings back the watched lectures with it.
+    change = set_watched(
+        user=request.user, lecture=lecture, watched=WATCHED_VALUES[value], read_watched=bool(request.htmx)
+    )
     if not request.htmx:
         return HttpResponseSeeOther(safe_next(request, lecture.url))
-    lectures = syllabus.lectures_for(staff=False)
     return render(
         request,
         "lectures/lecture_detail.html#watched-response",
@@ -70,7 +71,9 @@ def watched(request, slug):
             "course": syllabus.course,
             "lecture": lecture,
             "row": syllabus.rows[lecture.pk],
-            "progress": course_progress(user=request.user, lectures=lectures),
+            "progress": CourseProgress(
+                lectures=syllabus.lectures_for(staff=False), watched=change.watched, signed_in=True
+            ),
             "memo": syllabus.memo,
         },
     )

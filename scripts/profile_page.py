@@ -59,7 +59,7 @@ def main():
     for n in range(options.requests):
         hit(n)
     profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"))
 
 
 if __name__ == "__main__":

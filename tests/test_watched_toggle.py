@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from lectures.models import Lecture
-from progress.models import LectureProgress, ProgressEvent
+from progress.models import LectureProgress, ProgressEvent, WatchedChange, set_watched
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,39 @@ def test_htmx_unmark_reports_not_watched(learner_client, course):
     assert 'aria-pressed="false"' in html
     assert 'aria-valuenow="0"' in html
     assert "Lecture 3 marked as not watched" in html
+
+
+def test_htmx_progress_bar_counts_the_other_watched_lectures(learner_client, course):
+    for slug in ("ml-in-practice", "design-foundations"):
+        learner_client.post(f"/lectures/{slug}/watched/", {"watched": "true"})
+    html = learner_client.post(URL, {"watched": "true"}, **HTMX).content.decode()
+    assert 'aria-valuenow="3" aria-valuemax="10"' in html
+    # A repeat changes nothing and says so with the same count.
+    html = learner_client.post(URL, {"watched": "true"}, **HTMX).content.decode()
+    assert 'aria-valuenow="3" aria-valuemax="10"' in html
+    html = learner_client.post("/lectures/ml-in-practice/watched/", {"watched": "false"}, **HTMX).content.decode()
+    assert 'aria-valuenow="2" aria-valuemax="10"' in html
+
+
+def test_set_watched_reports_the_change_and_the_watched_lectures(learner, other_learner, course):
+    lectures = {lecture.slug: lecture for lecture in Lecture.objects.all()}
+    first, second = lectures["ml-in-practice"], lectures["training-data"]
+    set_watched(user=other_learner, lecture=second, watched=True)  # another learner's rows stay out
+
+    assert set_watched(user=learner, lecture=first, watched=True) == WatchedChange(changed=True)
+    change = set_watched(user=learner, lecture=second, watched=True, read_watched=True)
+    assert change == WatchedChange(changed=True, watched=frozenset({first.pk, second.pk}))
+    change = set_watched(user=learner, lecture=second, watched=True, read_watched=True)
+    assert change == WatchedChange(changed=False, watched=frozenset({first.pk, second.pk}))
+    change = set_watched(user=learner, lecture=first, watched=False, read_watched=True)
+    assert change == WatchedChange(changed=True, watched=frozenset({second.pk}))
+    change = set_watched(user=learner, lecture=first, watched=False, read_watched=True)
+    assert change == WatchedChange(changed=False, watched=frozenset({second.pk}))
+    assert list(ProgressEvent.objects.filter(user=learner).values_list("action", flat=True).order_by("pk")) == [
+        "marked",
+        "marked",
+        "unmarked",
+    ]
 
 
 def test_plain_post_follows_a_safe_next(learner_client, course):
