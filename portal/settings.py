@@ -165,7 +165,10 @@ try:
     }
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django can use: {error}") from None
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that skips the round trip when the connection is fine.
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no server to keep a connection to; WAL lets readers run
     # while a writer commits, and IMMEDIATE avoids deadlocked upgrades.
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -130,7 +130,7 @@ def test_a_social_key_without_its_secret_stops_start_up(load_settings):
 def test_postgres_connections_persist_with_health_checks(load_settings):
     settings = load_settings(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")
     database = settings["DATABASES"]["default"]
-    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["ENGINE"] == "portal.postgresql"
     assert database["CONN_MAX_AGE"] == 600
     assert database["CONN_HEALTH_CHECKS"] is True
 

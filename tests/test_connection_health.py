@@ -1,0 +1,85 @@
+"""The PostgreSQL health check: no round trip while a connection is fine, a fresh one after the server ends it."""
+
+import select
+
+import pytest
+from django.db import connection, connections
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: run with DATABASE_URL"),
+]
+
+
+@pytest.fixture
+def wrappers():
+    """Connections of their own: the one under test and one that watches it from the server's side."""
+    made = []
+
+    def make():
+        wrapper = connections.create_connection("default")
+        wrapper.ensure_connection()
+        made.append(wrapper)
+        return wrapper
+
+    yield make
+    for wrapper in made:
+        wrapper.close()
+
+
+def last_query(observer, pid):
+    with observer.cursor() as cursor:
+        cursor.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cursor.fetchone()[0]
+
+
+def backend_pid(wrapper):
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), 'marker'")
+        return cursor.fetchone()[0]
+
+
+def test_the_engine_is_the_portals(wrappers):
+    assert type(wrappers()).__module__ == "portal.postgresql.base"
+
+
+def test_a_healthy_idle_connection_is_checked_without_a_query(wrappers):
+    checked, observer = wrappers(), wrappers()
+    pid = backend_pid(checked)
+    assert checked.is_usable()
+    assert last_query(observer, pid) == "SELECT pg_backend_pid(), 'marker'"
+
+
+def test_a_connection_inside_a_transaction_gets_the_full_check(wrappers):
+    checked, observer = wrappers(), wrappers()
+    pid = backend_pid(checked)
+    checked.set_autocommit(False)
+    with checked.cursor() as cursor:
+        cursor.execute("SELECT 'in a transaction'")
+    assert checked.is_usable()
+    assert last_query(observer, pid) == "SELECT 1"
+    checked.rollback()
+    checked.set_autocommit(True)
+
+
+def test_a_connection_the_server_ended_is_replaced(wrappers):
+    checked = wrappers()
+    pid = backend_pid(checked)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    # The server's goodbye reaches the socket within moments.
+    poller = select.poll()
+    poller.register(checked.connection.fileno(), select.POLLIN)
+    assert poller.poll(5000)
+
+    assert not checked.is_usable()
+    checked.health_check_done = False
+    checked.close_if_health_check_failed()
+    assert checked.connection is None
+    assert backend_pid(checked) != pid  # a new connection, and it works
+
+
+def test_a_closed_connection_is_not_usable(wrappers):
+    checked = wrappers()
+    checked.connection.close()
+    assert not checked.is_usable()
