@@ -28,8 +28,9 @@ def _site_links():
 
 
 def links(request):
-    """The layout's links, worked out once per process: reversing them on every page was a tenth of its time."""
-    return {"links": _site_links()}
+    """The layout's links, worked out once per process (reversing them on every page was a tenth of its
+    time), and the page's own path for the forms that come back to it."""
+    return {"links": _site_links(), "page_path": request.get_full_path()}
 
 
 @receiver(setting_changed)

@@ -1,6 +1,7 @@
 import itertools
 
 from django import template
+from django.utils.html import conditional_escape
 
 register = template.Library()
 
@@ -27,23 +28,37 @@ def memo(parser, token):
     """Render a block once per syllabus version and set of values, then reuse the HTML.
 
         {% memo lecture.pk state %}...{% endmemo %}
+        {% memo theme user.is_authenticated holes csrf_token csp_nonce %}...{% endmemo %}
 
     The block's output must depend only on the syllabus and the values named
-    in the tag: never put a CSRF token, a CSP nonce or anything about the
-    visitor inside. The rendered HTML is kept in the `memo` dict the view
-    passes (the syllabus's, so a change of the course empties it); without
-    one the block renders as usual.
+    in the tag, with one exception: the context variables named after `holes`
+    (plain names, such as the CSRF token or the CSP nonce) are rendered as
+    markers, and each use of the block puts this request's values, escaped,
+    in their place. Anything else about the visitor must stay outside. The
+    rendered HTML is kept in the `memo` dict the view passes (the syllabus's,
+    so a change of the course empties it); without one the block renders as usual.
     """
+    bits = token.split_contents()[1:]
+    holes = []
+    if "holes" in bits:
+        at = bits.index("holes")
+        bits, holes = bits[:at], bits[at + 1 :]
+        if not holes or any(not hole.isidentifier() for hole in holes):
+            raise template.TemplateSyntaxError("memo: name one or more context variables after 'holes'.")
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
-    vary_on = [parser.compile_filter(bit) for bit in token.split_contents()[1:]]
-    return MemoNode(nodelist, vary_on)
+    return MemoNode(nodelist, [parser.compile_filter(bit) for bit in bits], holes)
+
+
+# A hole's marker: private-use characters, which escaping leaves alone and no text of ours contains.
+HOLE_MARKER = "\ue000{}\ue001"
 
 
 class MemoNode(template.Node):
-    def __init__(self, nodelist, vary_on):
+    def __init__(self, nodelist, vary_on, holes=()):
         self.nodelist = nodelist
         self.vary_on = vary_on
+        self.holes = {name: HOLE_MARKER.format(name) for name in holes}
         self.key = next(_memo_keys)
 
     def render(self, context):
@@ -55,5 +70,9 @@ class MemoNode(template.Node):
         if html is None:
             if len(store) >= MEMO_LIMIT:
                 store.clear()  # a crude bound, so no combination of keys can grow it without limit
-            html = store[key] = self.nodelist.render(context)
+            with context.push(self.holes):
+                html = store[key] = self.nodelist.render(context)
+        for name, marker in self.holes.items():
+            if marker in html:
+                html = html.replace(marker, conditional_escape(context.get(name, "")))
         return html

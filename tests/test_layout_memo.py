@@ -1,0 +1,101 @@
+"""The layout is rendered once per theme and kind of visitor; each response still has its own token, nonce and path."""
+
+import re
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import Client
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/lectures/training-data/"]
+
+
+@pytest.fixture(autouse=True)
+def syllabus_cache(settings):
+    """As in production: one syllabus, and its memo store, serves request after request."""
+    settings.SYLLABUS_CACHE = True
+    settings.SYLLABUS_CHECK_SECONDS = 60
+
+
+def page_parts(response):
+    html = response.content.decode()
+    return {
+        "tokens": set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', html))
+        | set(re.findall(r'"x-csrftoken": "([^"]*)"', html)),
+        "nonces": set(re.findall(r'nonce="([^"]*)"', html)),
+        "next": re.search(r'<input type="hidden" name="next" value="([^"]*)">', html).group(1),
+        "html": html,
+    }
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_response_has_its_own_token_and_nonce(learner, course, path):
+    seen_tokens, seen_nonces = set(), set()
+    for _ in range(3):
+        client = client_for(learner)
+        response = client.get(path)
+        parts = page_parts(response)
+        assert len(parts["nonces"]) == 1
+        assert parts["nonces"] == {re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)}
+        assert len(parts["tokens"]) == 1
+        assert not parts["tokens"] & seen_tokens
+        assert not parts["nonces"] & seen_nonces
+        seen_tokens |= parts["tokens"]
+        seen_nonces |= parts["nonces"]
+        assert "\ue000" not in parts["html"]
+        assert "\ue001" not in parts["html"]
+
+
+def test_the_token_of_a_memoized_layout_is_accepted(learner, course):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(learner)
+    client.get("/")  # the layout is memoized from here on
+    (token,) = page_parts(client.get("/"))["tokens"]
+    response = client.post("/theme/", {"theme": "dark", "csrfmiddlewaretoken": token, "next": "/"})
+    assert response.status_code == 303
+
+
+def test_the_theme_form_comes_back_to_this_page_escaped(client, course):
+    client.get("/?from=first")
+    parts = page_parts(client.get('/?q=<b>"x"&y=1'))
+    assert parts["next"] == "/?q=%3Cb%3E%22x%22&amp;y=1"
+    assert "first" not in parts["html"]
+
+
+def test_the_layout_follows_the_visitor(client, learner, staff, course):
+    assert "Sign in" in client.get("/").content.decode()
+    learner_page = client_for(learner).get("/").content.decode()
+    assert "Sign out" in learner_page
+    assert ">Admin<" not in learner_page
+    assert ">Admin<" in client_for(staff).get("/").content.decode()
+    client.post("/theme/", {"theme": "dark"})
+    assert '<html lang="en" data-theme="dark">' in client.get("/").content.decode()
+    assert 'aria-current="page">Course<' in client.get("/").content.decode()
+    assert 'aria-current="page">Course<' not in client.get("/lectures/training-data/").content.decode()
+
+
+def render(source, **context):
+    return Template("{% load lectures %}" + source).render(Context(context))
+
+
+def test_a_hole_takes_each_renders_value_escaped():
+    store = {}
+    template = Template("{% load lectures %}{% memo key holes name %}<p>{{ key }} {{ name }}</p>{% endmemo %}")
+    assert template.render(Context({"memo": store, "key": 1, "name": "<first>"})) == "<p>1 &lt;first&gt;</p>"
+    assert template.render(Context({"memo": store, "key": 1, "name": "second"})) == "<p>1 second</p>"
+    assert template.render(Context({"memo": store, "key": 2, "name": "third"})) == "<p>2 third</p>"
+    assert len(store) == 2  # rendered once per key, filled in on every use
+
+
+def test_without_a_store_the_block_renders_as_usual():
+    source = "{% memo holes name %}{{ name }}{% endmemo %}"
+    assert render(source, name="<x>") == "&lt;x&gt;"
+
+
+@pytest.mark.parametrize("tag", ["{% memo key holes %}", "{% memo holes user.email %}"])
+def test_holes_must_be_plain_names(tag):
+    with pytest.raises(TemplateSyntaxError, match="holes"):
+        render(tag + "{% endmemo %}")
