@@ -1,4 +1,5 @@
-"""The PostgreSQL health check: no round trip while a connection is fine, a fresh one after the server ends it."""
+"""PostgreSQL connections: a health check with no round trip while a connection is fine, a fresh
+connection after the server ends one, and the hot queries prepared."""
 
 import select
 
@@ -83,3 +84,14 @@ def test_a_closed_connection_is_not_usable(wrappers):
     checked = wrappers()
     checked.connection.close()
     assert not checked.is_usable()
+
+
+def test_a_query_run_often_is_prepared(wrappers):
+    wrapper = wrappers()
+    for _ in range(6):
+        with wrapper.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM progress_lectureprogress WHERE user_id = %s", [1])
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert "SELECT count(*) FROM progress_lectureprogress WHERE user_id = $1" in statements

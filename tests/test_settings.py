@@ -133,6 +133,15 @@ def test_postgres_connections_persist_with_health_checks(load_settings):
     assert database["ENGINE"] == "portal.postgresql"
     assert database["CONN_MAX_AGE"] == 600
     assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+
+
+def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_settings):
+    settings = load_settings(
+        DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal?sslmode=require",
+        DJANGO_DB_PREPARED_STATEMENTS="false",
+    )
+    assert settings["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
 
 
 def test_redis_url_moves_cache_and_sessions_to_redis(load_settings):
