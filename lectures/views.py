@@ -62,5 +62,6 @@ def lecture_detail(request, slug):
             # What the lecture's body (facts, video, reading, pager) depends on.
             "body_key": (lecture.pk, previous and previous.pk, following and following.pk),
             "progress": progress,
+            "is_watched": lecture.pk in progress.watched,
         },
     )

@@ -74,6 +74,7 @@ def watched(request, slug):
             "progress": CourseProgress(
                 lectures=syllabus.lectures_for(staff=False), watched=change.watched, signed_in=True
             ),
+            "is_watched": lecture.pk in change.watched,
             "memo": syllabus.memo,
         },
     )

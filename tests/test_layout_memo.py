@@ -99,3 +99,28 @@ def test_without_a_store_the_block_renders_as_usual():
 def test_holes_must_be_plain_names(tag):
     with pytest.raises(TemplateSyntaxError, match="holes"):
         render(tag + "{% endmemo %}")
+
+
+def pressed(html):
+    return re.search(r'id="watched-button"[^>]*aria-pressed="(\w+)"', html).group(1)
+
+
+def test_memoized_lecture_pages_show_each_learner_their_own_state(learner, other_learner, course):
+    first, second = client_for(learner), client_for(other_learner)
+    page = "/lectures/training-data/"
+    # The same count for both, a different lecture watched.
+    first.post("/lectures/training-data/watched/", {"watched": "true"})
+    second.post("/lectures/ml-in-practice/watched/", {"watched": "true"})
+    for _ in range(2):  # the second round comes from the memo store
+        mine, theirs = first.get(page).content.decode(), second.get(page).content.decode()
+        assert pressed(mine) == "true"
+        assert pressed(theirs) == "false"
+        assert 'aria-valuenow="1"' in mine
+        assert 'aria-valuenow="1"' in theirs
+        assert page_parts(first.get(page))["tokens"].isdisjoint(page_parts(second.get(page))["tokens"])
+    first.post("/lectures/training-data/watched/", {"watched": "false"})
+    mine = first.get(page).content.decode()
+    assert pressed(mine) == "false"
+    assert 'aria-valuenow="0"' in mine
+    # The next lecture's "Watched & next" form follows the lecture.
+    assert 'name="next" value="/lectures/feature-engineering/"' in mine
