@@ -124,3 +124,23 @@ def test_memoized_lecture_pages_show_each_learner_their_own_state(learner, other
     assert 'aria-valuenow="0"' in mine
     # The next lecture's "Watched & next" form follows the lecture.
     assert 'name="next" value="/lectures/feature-engineering/"' in mine
+
+
+def test_memoized_toggle_responses_are_each_learners_own(learner, other_learner, course):
+    first, second = client_for(learner), client_for(other_learner)
+    url, htmx = "/lectures/training-data/watched/", {"HTTP_HX_REQUEST": "true"}
+    second.post("/lectures/ml-in-practice/watched/", {"watched": "true"})
+    for _ in range(2):  # the second round comes from the memo store
+        mine = first.post(url, {"watched": "true"}, **htmx).content.decode()
+        theirs = second.post(url, {"watched": "false"}, **htmx).content.decode()
+        assert pressed(mine) == "true"
+        assert pressed(theirs) == "false"
+        assert "Lecture 3 marked as watched" in mine
+        assert "Lecture 3 marked as not watched" in theirs
+        assert 'aria-valuenow="1"' in mine
+        assert 'aria-valuenow="1"' in theirs
+        (my_token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', mine)
+        (their_token,) = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', theirs)
+        assert my_token != their_token
+        assert len(my_token) == 64
+        assert "\ue000" not in mine
