@@ -219,6 +219,24 @@ class CourseProgress:
         self.unknown_lengths = sum(1 for lecture in self.unwatched if lecture.duration is None)
         self.started = bool(self.watched)
         self.is_complete = self.started and not self.unwatched
+        # What the progress bar shows and what the summary under it says, each as one
+        # value for the {% memo %} blocks that render them.
+        self.counts = (
+            self.main_watched,
+            self.main_published,
+            self.main_announced,
+            self.bonus_watched,
+            self.bonus_published,
+        )
+        next_lecture = self.next_lecture
+        self.summary_key = (
+            self.counts,
+            self.time_left,
+            self.unknown_lengths,
+            self.is_complete,
+            next_lecture and next_lecture.pk,
+            self.started,
+        )
 
     @property
     def next_lecture(self):
