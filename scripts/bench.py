@@ -7,7 +7,9 @@ connections: the signed-in course home, a signed-in lecture page, the
 anonymous course home and the watched toggle (htmx POSTs with a CSRF token).
 In the same run it measures a baseline: a bare Django page with no middleware
 that reads 12 rows through the ORM and renders a small template, under the
-same server settings. Prints a table and writes the figures as JSON.
+same server settings. The machine's speed drifts, so each page is measured in
+slices that alternate with slices of the baseline, and its ratio is to the
+baseline measured alongside it. Prints a table and writes the figures as JSON.
 
     .venv/bin/python scripts/bench.py [--duration 10] [--learners 1000]
 """
@@ -83,24 +85,35 @@ def wrk(port, *, duration, connections, threads, scenario, path="/", sessions=""
     }
 
 
-def measure(name, port, options, **scenario):
-    """A short warm-up (connections, caches, the syllabus), then the measured run.
+def warm_up(port, options, **scenario):
+    """Connections, caches, the syllabus: a short run that is not measured."""
+    wrk(port, duration=max(1, options.duration // 5), connections=options.connections, threads=1, **scenario)
+
+
+def measure_slice(port, options, **scenario):
+    """One slice of a page's measured time.
 
     One wrk thread drives all connections: on two cores, every core wrk takes
     is a core the server loses, for the baseline and the portal alike.
     """
-    wrk(port, duration=max(1, options.duration // 5), connections=options.connections, threads=1, **scenario)
-    result = wrk(port, duration=options.duration, connections=options.connections, threads=1, **scenario)
-    print(f"  {name:<24} {result['rps']:>9,.0f} req/s  p99 {result['p99_ms']:>7.2f} ms  errors {result['errors']}")
-    return result
+    seconds = max(1, round(options.duration / options.slices))
+    return wrk(port, duration=seconds, connections=options.connections, threads=1, **scenario)
 
 
-def mean_of(first, second):
-    """The two baseline runs as one: mean throughput and latencies, all errors."""
-    merged = {key: round((first[key] + second[key]) / 2, 2) for key in first if key != "errors"}
-    merged["errors"] = first["errors"] + second["errors"]
-    merged["runs_rps"] = [first["rps"], second["rps"]]
-    return merged
+def combine(slices):
+    """Slices as one run: throughput over all of them, request-weighted p50, the worst p90/p99/max."""
+    requests = sum(part["requests"] for part in slices)
+    seconds = sum(part["requests"] / part["rps"] for part in slices if part["rps"])
+    return {
+        "requests": requests,
+        "rps": round(requests / seconds, 1) if seconds else 0.0,
+        "p50_ms": round(sum(part["p50_ms"] * part["requests"] for part in slices) / max(requests, 1), 2),
+        "p90_ms": max(part["p90_ms"] for part in slices),
+        "p99_ms": max(part["p99_ms"] for part in slices),
+        "max_ms": max(part["max_ms"] for part in slices),
+        "errors": sum(part["errors"] for part in slices),
+        "slices_rps": [part["rps"] for part in slices],
+    }
 
 
 def seeded_learners(environ):
@@ -116,6 +129,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (at most 120)")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--slices", type=int, default=3, help="slices per page, each followed by one of the baseline")
     parser.add_argument("--learners", type=int, default=1000, help="synthetic learners in the database")
     parser.add_argument("--port", type=int, default=8180)
     parser.add_argument(
@@ -130,6 +144,7 @@ def main():
     parser.add_argument("--json", type=Path, help="where to write the figures (default: bench-results/)")
     options = parser.parse_args()
     options.duration = max(1, min(options.duration, 120))
+    options.slices = max(1, min(options.slices, options.duration))
     require_local(options.database_url, "--database-url")
     if options.redis_url:
         require_local(options.redis_url, "--redis-url")
@@ -161,49 +176,55 @@ def main():
         sessions_file.flush()
         sessions = sessions_file.name
 
-        def baseline(label):
-            server = start_gunicorn(baseline_environ, options.port, app="baseline.wsgi")
-            try:
-                return measure(label, options.port, options, scenario="get", path="/")
-            finally:
-                stop(server)
-
-        # The machine's speed drifts; the baseline is measured before and after
-        # the portal, and the portal is compared with their mean.
-        print("Baseline: bare Django, no middleware, 12 rows through the ORM, a small template")
-        before = baseline("baseline (before)")
-
-        print("Portal: production settings" + (", Redis cache and sessions" if options.redis_url else ""))
+        print("Baseline: bare Django, no middleware, 12 rows through the ORM, a small template,")
+        print(f"measured in {options.slices} slices alongside each page's {options.slices}")
+        baseline_server = start_gunicorn(baseline_environ, options.port + 1, app="baseline.wsgi")
         server = start_gunicorn(environ, options.port)
         try:
+            warm_up(options.port + 1, options, scenario="get", path="/")
             runs = {
                 "home, signed in": {"scenario": "get", "path": "/", "sessions": sessions},
                 "lecture, signed in": {"scenario": "get", "path": "/lectures/training-data/", "sessions": sessions},
                 "home, anonymous": {"scenario": "get", "path": "/"},
                 "watched toggle": {"scenario": "toggle", "sessions": sessions, "lectures": TOGGLED_LECTURES},
             }
+            baseline_slices = []
             for name, scenario in runs.items():
-                results[name] = measure(name, options.port, options, **scenario)
+                warm_up(options.port, options, **scenario)
+                page, alongside = [], []
+                for _ in range(options.slices):
+                    page.append(measure_slice(options.port, options, **scenario))
+                    alongside.append(measure_slice(options.port + 1, options, scenario="get", path="/"))
+                results[name] = combine(page)
+                results[name]["baseline_rps"] = combine(alongside)["rps"]
+                baseline_slices += alongside
+                result = results[name]
+                print(
+                    f"  {name:<20} {result['rps']:>7,.0f} req/s  p99 {result['p99_ms']:>7.2f} ms  "
+                    f"errors {result['errors']}  (baseline alongside {result['baseline_rps']:,.0f} req/s)"
+                )
         finally:
             stop(server)
-        after = baseline("baseline (after)")
+            stop(baseline_server)
 
-    results = {"baseline": mean_of(before, after), **results}
-    baseline_rps = results["baseline"]["rps"]
+    results = {"baseline": combine(baseline_slices), **results}
+    results["baseline"]["baseline_rps"] = results["baseline"]["rps"]
     for result in results.values():
-        result["ratio"] = round(result["rps"] / baseline_rps, 3)
+        result["ratio"] = round(result["rps"] / result["baseline_rps"], 3)
 
     print()
-    print(f"{'page':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    print("p50: over all slices; p99: the worst slice's. Ratio: to the baseline measured alongside.")
+    print(f"{'page':<22} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'baseline':>9} {'ratio':>6}")
     for name, result in results.items():
         print(
             f"{name:<22} {result['rps']:>9,.0f} {result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} "
-            f"{result['errors']:>7} {result['ratio']:>6.2f}"
+            f"{result['errors']:>7} {result['baseline_rps']:>9,.0f} {result['ratio']:>6.2f}"
         )
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "learners": options.learners,
         "duration_s": options.duration,
+        "slices": options.slices,
         "connections": options.connections,
         "server": "gunicorn, 2 workers x 4 threads (gunicorn.conf.py)",
         "cache": "redis" if options.redis_url else "database",
