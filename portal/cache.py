@@ -21,19 +21,30 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
+# Atomic on the server, and one command: cheaper for both sides than MULTI, INCR, EXPIRE and EXEC.
+INCR_WINDOW_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return count
+"""
+
+
 class ReusedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
 
+    _incr_window_script = None
+
     def incr_window(self, key, timeout):
         """Add one to a counter that expires `timeout` seconds after its first increment, in one round trip."""
         key = self.make_and_validate_key(key)
-        pipeline = self._cache.get_client(key, write=True).pipeline()
-        pipeline.incr(key)
-        pipeline.expire(key, timeout, nx=True)
-        count, _ = pipeline.execute()
-        return count
+        client = self._cache.get_client(key, write=True)
+        if self._incr_window_script is None:
+            self._incr_window_script = client.register_script(INCR_WINDOW_SCRIPT)
+        return self._incr_window_script(keys=[key], args=[timeout], client=client)
 
 
 def count_in_window(cache, key, timeout):

@@ -28,7 +28,7 @@ def test_it_counts_on_redis_in_one_round_trip_and_expires():
         cache = caches["default"]
         assert isinstance(cache, ReusedClientRedisCache)
         cache.delete("counter")
-        # Through Django's proxy, as the views call it; one pipelined round trip each.
+        # Through Django's proxy, as the views call it; one script call (one round trip) each.
         with patch.object(ReusedClientRedisCache, "incr", side_effect=AssertionError("the slow path")):
             assert [count_in_window(default_cache, "counter", 60) for _ in range(3)] == [1, 2, 3]
         # The value is readable through the cache API too.
