@@ -36,11 +36,12 @@ control_socket_disable = True
 
 
 # Python's garbage collector: a full collection walks every object the worker
-# holds, and with the whole app loaded that stalled all of a worker's threads
-# for up to 80 ms at a time under load (the slowest requests). Objects that
-# live as long as the worker are frozen out of its sight: those loaded with the
-# app, and once more those the first requests build for good (URL patterns,
-# compiled templates, the syllabus).
+# holds, and with the whole app loaded it stalls all of the worker's threads
+# at once. Objects that live as long as the worker are frozen out of its sight:
+# those loaded with the app, and once more those the first requests build for
+# good (URL patterns, compiled templates, the syllabus). Whatever else is alive
+# at that moment stays too, until the worker is recycled (max_requests): a
+# bounded, one-time cost.
 FREEZE_AFTER_REQUESTS = 500
 _requests_served = itertools.count(1)
 

@@ -21,10 +21,10 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
-# Atomic on the server, and one command: cheaper for both sides than MULTI, INCR, EXPIRE and EXEC.
+# One command, atomic on the server; a counter left without an expiry gets one.
 INCR_WINDOW_SCRIPT = """
 local count = redis.call('INCR', KEYS[1])
-if count == 1 then
+if redis.call('TTL', KEYS[1]) == -1 then
     redis.call('EXPIRE', KEYS[1], ARGV[1])
 end
 return count

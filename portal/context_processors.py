@@ -1,6 +1,5 @@
 from functools import cache
 
-from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.templatetags.static import static
@@ -20,21 +19,17 @@ def _site_links():
         "admin": reverse("admin:index"),
         "css": static("css/portal.css"),
         "js": static("js/portal.js"),
-        "htmx": static("django_htmx/htmx-2.min.js"),
-        # django-htmx's helper that shows server errors of htmx requests, in development only.
-        "htmx_debug": static("django_htmx/django-htmx.js") if settings.DEBUG else "",
         "favicon": static("favicon.svg"),
     }
 
 
 def links(request):
-    """The layout's links, worked out once per process (reversing them on every page was a tenth of its
-    time), and the page's own path for the forms that come back to it."""
+    """Give the layout its links, worked out once per process, and the page's own path."""
     return {"links": _site_links(), "page_path": request.get_full_path()}
 
 
 @receiver(setting_changed)
 def _forget_links(setting, **kwargs):
     # Only tests change these at run time (static files storage, URLconf).
-    if setting in {"STORAGES", "STATIC_URL", "ROOT_URLCONF", "DEBUG"}:
+    if setting in {"STORAGES", "STATIC_URL", "ROOT_URLCONF"}:
         _site_links.cache_clear()

@@ -165,14 +165,15 @@ try:
     }
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django can use: {error}") from None
+PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that skips the round trip when the connection is fine.
     DATABASES["default"]["ENGINE"] = "portal.postgresql"
-    if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True):
+    if PREPARED_STATEMENTS:
         # Parameters bound by the server, and a query run five times on a connection
-        # is prepared: PostgreSQL stops parsing and planning the hot queries again
-        # (about 40% of its CPU time per page). Turn off behind a connection pooler
-        # in transaction mode, which cannot keep prepared statements.
+        # is prepared, so PostgreSQL stops parsing and planning the hot queries again.
+        # Turn off behind a connection pooler in transaction mode, which cannot keep
+        # prepared statements.
         options = DATABASES["default"].setdefault("OPTIONS", {})
         options.setdefault("server_side_binding", True)
         options.setdefault("prepare_threshold", 5)

@@ -58,7 +58,7 @@ def watched(request, slug):
     if value not in WATCHED_VALUES:
         return HttpResponseBadRequest("The field watched must be true or false.", content_type="text/plain")
 
-    # htmx gets the new progress bar: the write brings back the watched lectures with it.
+    # htmx needs the watched lectures for the progress bar; the write can bring them back.
     change = set_watched(
         user=request.user, lecture=lecture, watched=WATCHED_VALUES[value], read_watched=bool(request.htmx)
     )

@@ -86,12 +86,12 @@ def wrk(port, *, duration, connections, threads, scenario, path="/", sessions=""
 
 
 def warm_up(port, options, **scenario):
-    """Connections, caches, the syllabus: a short run that is not measured."""
+    """Warm connections, caches and the syllabus with a short run that is not measured."""
     wrk(port, duration=max(1, options.duration // 5), connections=options.connections, threads=1, **scenario)
 
 
 def measure_slice(port, options, **scenario):
-    """One slice of a page's measured time.
+    """Measure one slice of a page's time.
 
     One wrk thread drives all connections: on two cores, every core wrk takes
     is a core the server loses, for the baseline and the portal alike.
@@ -101,7 +101,7 @@ def measure_slice(port, options, **scenario):
 
 
 def combine(slices):
-    """Slices as one run: throughput over all of them, request-weighted p50, the worst p90/p99/max."""
+    """Sum slices up as one run: throughput over all, the slices' p50s weighted by requests, the worst p90/p99/max."""
     requests = sum(part["requests"] for part in slices)
     seconds = sum(part["requests"] / part["rps"] for part in slices if part["rps"])
     return {
@@ -127,7 +127,12 @@ def seeded_learners(environ):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run (at most 120)")
+    parser.add_argument(
+        "--duration",
+        type=int,
+        default=10,
+        help="seconds of load per page, in slices; as long again for the baseline (at most 120)",
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--slices", type=int, default=3, help="slices per page, each followed by one of the baseline")
     parser.add_argument("--learners", type=int, default=1000, help="synthetic learners in the database")
@@ -178,9 +183,10 @@ def main():
 
         print("Baseline: bare Django, no middleware, 12 rows through the ORM, a small template,")
         print(f"measured in {options.slices} slices alongside each page's {options.slices}")
-        baseline_server = start_gunicorn(baseline_environ, options.port + 1, app="baseline.wsgi")
-        server = start_gunicorn(environ, options.port)
+        servers = []
         try:
+            servers.append(start_gunicorn(baseline_environ, options.port + 1, app="baseline.wsgi"))
+            servers.append(start_gunicorn(environ, options.port))
             warm_up(options.port + 1, options, scenario="get", path="/")
             runs = {
                 "home, signed in": {"scenario": "get", "path": "/", "sessions": sessions},
@@ -204,8 +210,8 @@ def main():
                     f"errors {result['errors']}  (baseline alongside {result['baseline_rps']:,.0f} req/s)"
                 )
         finally:
-            stop(server)
-            stop(baseline_server)
+            for server in servers:
+                stop(server)
 
     results = {"baseline": combine(baseline_slices), **results}
     results["baseline"]["baseline_rps"] = results["baseline"]["rps"]

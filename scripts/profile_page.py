@@ -20,6 +20,7 @@ def main():
     parser.add_argument("--signed-in", action="store_true")
     parser.add_argument("--toggle", action="store_true", help="POST watched=true|false to PATH instead")
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--all", action="store_true", help="show every frame, the framework's too")
     parser.add_argument(
         "--database-url",
         default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench"),
@@ -59,7 +60,7 @@ def main():
     for n in range(options.requests):
         hit(n)
     profiler.stop()
-    print(profiler.output_text(unicode=True, color=False, show_all=os.environ.get("PROFILE_ALL") == "1"))
+    print(profiler.output_text(unicode=True, color=False, show_all=options.all))
 
 
 if __name__ == "__main__":

@@ -35,4 +35,11 @@ def test_it_counts_on_redis_in_one_round_trip_and_expires():
         assert cache.get("counter") == 3
         client = cache._cache.get_client("counter")
         assert 0 < client.ttl(cache.make_and_validate_key("counter")) <= 60
+        # The window does not slide: a later count keeps the first expiry.
+        count_in_window(default_cache, "counter", 600)
+        assert client.ttl(cache.make_and_validate_key("counter")) <= 60
+        # A counter found without an expiry gets one.
+        client.persist(cache.make_and_validate_key("counter"))
+        count_in_window(default_cache, "counter", 60)
+        assert 0 < client.ttl(cache.make_and_validate_key("counter")) <= 60
         cache.delete("counter")

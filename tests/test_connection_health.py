@@ -6,6 +6,8 @@ import select
 import pytest
 from django.db import connection, connections
 
+from portal.postgresql.base import QUIET_SECONDS
+
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: run with DATABASE_URL"),
@@ -40,19 +42,30 @@ def backend_pid(wrapper):
         return cursor.fetchone()[0]
 
 
-def test_the_engine_is_the_portals(wrappers):
+def test_postgresql_runs_on_the_portals_engine(wrappers):
     assert type(wrappers()).__module__ == "portal.postgresql.base"
 
 
-def test_a_healthy_idle_connection_is_checked_without_a_query(wrappers):
+def test_a_healthy_idle_connection_in_use_is_checked_without_a_query(wrappers):
     checked, observer = wrappers(), wrappers()
+    assert checked.is_usable()  # the first check is a full one
     pid = backend_pid(checked)
     assert checked.is_usable()
     assert last_query(observer, pid) == "SELECT pg_backend_pid(), 'marker'"
 
 
+def test_a_connection_left_quiet_gets_the_full_check(wrappers):
+    checked, observer = wrappers(), wrappers()
+    assert checked.is_usable()
+    pid = backend_pid(checked)
+    checked.last_checked -= QUIET_SECONDS + 1  # as if the last request were that long ago
+    assert checked.is_usable()
+    assert last_query(observer, pid) == "SELECT 1"
+
+
 def test_a_connection_inside_a_transaction_gets_the_full_check(wrappers):
     checked, observer = wrappers(), wrappers()
+    assert checked.is_usable()
     pid = backend_pid(checked)
     checked.set_autocommit(False)
     with checked.cursor() as cursor:

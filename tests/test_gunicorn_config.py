@@ -15,7 +15,7 @@ def config():
     gc.unfreeze()
 
 
-def test_the_server_settings(config):
+def test_it_serves_with_two_workers_of_four_threads(config):
     assert (config["workers"], config["threads"], config["worker_class"]) == (2, 4, "gthread")
     assert config["reuse_port"] is True
     assert config["control_socket_disable"] is True

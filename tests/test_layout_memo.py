@@ -58,6 +58,15 @@ def test_the_token_of_a_memoized_layout_is_accepted(learner, course):
     assert response.status_code == 303
 
 
+def test_a_new_visitor_served_from_the_memo_gets_a_working_token(course):
+    Client().get("/")  # another visitor fills the memo store
+    client = Client(enforce_csrf_checks=True)
+    response = client.get("/")
+    assert "csrftoken" in response.cookies
+    (token,) = page_parts(response)["tokens"]
+    assert client.post("/theme/", {"theme": "dark", "csrfmiddlewaretoken": token}).status_code == 303
+
+
 def test_the_theme_form_comes_back_to_this_page_escaped(client, course):
     client.get("/?from=first")
     parts = page_parts(client.get('/?q=<b>"x"&y=1'))
@@ -81,7 +90,7 @@ def render(source, **context):
     return Template("{% load lectures %}" + source).render(Context(context))
 
 
-def test_a_hole_takes_each_renders_value_escaped():
+def test_a_hole_takes_each_requests_value_escaped():
     store = {}
     template = Template("{% load lectures %}{% memo key holes name %}<p>{{ key }} {{ name }}</p>{% endmemo %}")
     assert template.render(Context({"memo": store, "key": 1, "name": "<first>"})) == "<p>1 &lt;first&gt;</p>"
@@ -95,10 +104,31 @@ def test_without_a_store_the_block_renders_as_usual():
     assert render(source, name="<x>") == "&lt;x&gt;"
 
 
-@pytest.mark.parametrize("tag", ["{% memo key holes %}", "{% memo holes user.email %}"])
-def test_holes_must_be_plain_names(tag):
-    with pytest.raises(TemplateSyntaxError, match="holes"):
-        render(tag + "{% endmemo %}")
+def test_the_csrf_token_and_the_nonce_are_always_holes():
+    store = {}
+    template = Template("{% load lectures %}{% memo %}<i>{{ csrf_token }} {{ csp_nonce }}</i>{% endmemo %}")
+    assert template.render(Context({"memo": store, "csrf_token": "one", "csp_nonce": "n1"})) == "<i>one n1</i>"
+    assert template.render(Context({"memo": store, "csrf_token": "two", "csp_nonce": "n2"})) == "<i>two n2</i>"
+
+
+def test_holes_are_filled_in_one_pass():
+    template = Template("{% load lectures %}{% memo holes a b %}{{ a }}|{{ b }}{% endmemo %}")
+    context = Context({"memo": {}, "a": "\ue000b\ue001", "b": "B"})
+    assert template.render(context) == "\ue000b\ue001|B"
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{% memo key holes %}{% endmemo %}",
+        "{% memo holes user.email %}{% endmemo %}",
+        "{% memo holes page_path %}{{ page_path|urlencode }}{% endmemo %}",
+        "{% memo %}{{ csrf_token|upper }}{% endmemo %}",
+    ],
+)
+def test_holes_must_be_plain_names_output_as_they_are(tag):
+    with pytest.raises(TemplateSyntaxError, match="hole"):
+        render(tag)
 
 
 def pressed(html):

@@ -1,6 +1,8 @@
 import itertools
+import re
 
 from django import template
+from django.template.base import VariableNode
 from django.utils.html import conditional_escape
 
 register = template.Library()
@@ -28,15 +30,17 @@ def memo(parser, token):
     """Render a block once per syllabus version and set of values, then reuse the HTML.
 
         {% memo lecture.pk state %}...{% endmemo %}
-        {% memo theme user.is_authenticated holes csrf_token csp_nonce %}...{% endmemo %}
+        {% memo theme user.is_authenticated holes page_path %}...{% endmemo %}
 
     The block's output must depend only on the syllabus and the values named
-    in the tag, with one exception: the context variables named after `holes`
-    (plain names, such as the CSRF token or the CSP nonce) are rendered as
-    markers, and each use of the block puts this request's values, escaped,
-    in their place. Anything else about the visitor must stay outside. The
-    rendered HTML is kept in the `memo` dict the view passes (the syllabus's,
-    so a change of the course empties it); without one the block renders as usual.
+    in the tag, with one exception: its holes. The CSRF token and the CSP nonce
+    are always holes, and `holes` names more (plain context variables). A hole
+    is rendered as a marker, and each use of the block puts this request's
+    value, escaped, in its place; so a hole may only be output as it is
+    (`{{ page_path }}`, `{% csrf_token %}`), never filtered or tested. Anything
+    else about the visitor must stay outside. The rendered HTML is kept in the
+    `memo` dict the view passes (the syllabus's, so a change of the course
+    empties it); without one the block renders as usual.
     """
     bits = token.split_contents()[1:]
     holes = []
@@ -45,17 +49,24 @@ def memo(parser, token):
         bits, holes = bits[:at], bits[at + 1 :]
         if not holes or any(not hole.isidentifier() for hole in holes):
             raise template.TemplateSyntaxError("memo: name one or more context variables after 'holes'.")
+    holes = [*ALWAYS_HOLES, *(hole for hole in holes if hole not in ALWAYS_HOLES)]
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
+    for node in nodelist.get_nodes_by_type(VariableNode):
+        expression = node.filter_expression
+        if expression.filters and str(expression.var).split(".")[0] in holes:
+            raise template.TemplateSyntaxError(f"memo: the hole {expression.var} cannot be filtered.")
     return MemoNode(nodelist, [parser.compile_filter(bit) for bit in bits], holes)
 
 
+ALWAYS_HOLES = ("csrf_token", "csp_nonce")
 # A hole's marker: private-use characters, which escaping leaves alone and no text of ours contains.
 HOLE_MARKER = "\ue000{}\ue001"
+HOLE = re.compile("\ue000(\\w+)\ue001")
 
 
 class MemoNode(template.Node):
-    def __init__(self, nodelist, vary_on, holes=()):
+    def __init__(self, nodelist, vary_on, holes=ALWAYS_HOLES):
         self.nodelist = nodelist
         self.vary_on = vary_on
         self.holes = {name: HOLE_MARKER.format(name) for name in holes}
@@ -72,7 +83,12 @@ class MemoNode(template.Node):
                 store.clear()  # a crude bound, so no combination of keys can grow it without limit
             with context.push(self.holes):
                 html = store[key] = self.nodelist.render(context)
-        for name, marker in self.holes.items():
-            if marker in html:
-                html = html.replace(marker, conditional_escape(context.get(name, "")))
-        return html
+        if "\ue000" not in html:
+            return html
+
+        # One pass, so a value never has its own text taken for another hole.
+        def fill(match):
+            name = match.group(1)
+            return conditional_escape(context.get(name, "")) if name in self.holes else match.group(0)
+
+        return HOLE.sub(fill, html)
