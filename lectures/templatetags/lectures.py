@@ -87,8 +87,14 @@ class MemoNode(template.Node):
             return html
 
         # One pass, so a value never has its own text taken for another hole.
+        values = {}
+
         def fill(match):
             name = match.group(1)
-            return conditional_escape(context.get(name, "")) if name in self.holes else match.group(0)
+            if name not in self.holes:
+                return match.group(0)
+            if name not in values:
+                values[name] = conditional_escape(context.get(name, ""))
+            return values[name]
 
         return HOLE.sub(fill, html)
