@@ -113,6 +113,7 @@ def combine(slices):
         "max_ms": max(part["max_ms"] for part in slices),
         "errors": sum(part["errors"] for part in slices),
         "slices_rps": [part["rps"] for part in slices],
+        "slices_p99_ms": [part["p99_ms"] for part in slices],
     }
 
 
