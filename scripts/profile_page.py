@@ -29,7 +29,10 @@ def main():
     options = parser.parse_args()
     require_local(options.database_url, "--database-url")
 
-    environ = production_environ(options.database_url, redis_url=options.redis_url)
+    # The per-learner limit on watched changes would stop a toggle profile after 60 requests.
+    environ = production_environ(
+        options.database_url, redis_url=options.redis_url, DJANGO_WATCHED_CHANGES_PER_MINUTE="1000000"
+    )
     session = make_sessions(environ, ["seed-0000000@learners.invalid"])[0] if options.signed_in else None
     os.environ.update(environ)
     sys.path.insert(0, str(ROOT))
@@ -47,7 +50,13 @@ def main():
     def hit(n):
         if options.toggle:
             value = "true" if n % 2 == 0 else "false"
-            response = client.post(options.path, {"watched": value}, HTTP_HX_REQUEST="true")
+            # Form-encoded, as htmx sends it (the test client would send multipart).
+            response = client.post(
+                options.path,
+                f"watched={value}",
+                content_type="application/x-www-form-urlencoded",
+                HTTP_HX_REQUEST="true",
+            )
         else:
             response = client.get(options.path)
         if response.status_code not in (200, 303):
