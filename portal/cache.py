@@ -31,12 +31,44 @@ return count
 """
 
 
+# A value, and the value that another key links it to, in one command: KEYS[2]
+# may hold an id, and ARGV[1] followed by that id is the linked value's key.
+GET_WITH_LINKED_SCRIPT = """
+local linked_id = redis.call('GET', KEYS[2])
+local linked = false
+if linked_id then
+    linked = redis.call('GET', ARGV[1] .. linked_id)
+end
+return {redis.call('GET', KEYS[1]), linked}
+"""
+
+
 class ReusedClientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusedClientRedisCacheClient
 
     _incr_window_script = None
+    _get_with_linked_script = None
+
+    def get_with_linked(self, key, link_key, linked_prefix):
+        """Return (the value at `key`, the value at `linked_prefix` + id) where `link_key` holds the id.
+
+        One round trip where two would follow each other. Either value is None
+        when missing. The linked key is built on the server, so this needs the
+        default KEY_FUNCTION, which ends a key with the name given; with any
+        other it makes the two reads in turn.
+        """
+        prefix = self.make_and_validate_key(linked_prefix)
+        if self.make_key(linked_prefix + "0") != prefix + "0":
+            linked_id = self.get(link_key)
+            return self.get(key), None if linked_id is None else self.get(f"{linked_prefix}{linked_id}")
+        keys = [self.make_and_validate_key(key), self.make_and_validate_key(link_key)]
+        client = self._cache.get_client(keys[0])
+        if self._get_with_linked_script is None:
+            self._get_with_linked_script = client.register_script(GET_WITH_LINKED_SCRIPT)
+        values = self._get_with_linked_script(keys=keys, args=[prefix], client=client)
+        return tuple(None if value is None else self._cache._serializer.loads(value) for value in values)
 
     def incr_window(self, key, timeout):
         """Add one to a counter that expires `timeout` seconds after its first increment, in one round trip."""

@@ -125,7 +125,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -199,7 +199,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # In the database, read through Redis, each with its user in one round trip (accounts/sessions.py).
+    SESSION_ENGINE = "accounts.sessions"
     # Signed-in users are read from Redis too (accounts/backends.py).
     USER_CACHE_SECONDS = 300
 else:

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,20 @@ from lectures.models import Course
 
 BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "lectures" / "data" / "ml-system-design-2022.yaml"
 PASSWORD = "correct horse battery staple"
+
+
+def redis_or_skip(url):
+    """A client of the local Redis; skips when there is none, unless PORTAL_REQUIRE_REDIS is set (CI)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        if os.environ.get("PORTAL_REQUIRE_REDIS"):
+            pytest.fail(f"PORTAL_REQUIRE_REDIS is set and there is no Redis at {url}")
+        pytest.skip(f"no Redis at {url}")
+    return client
 
 
 @pytest.fixture

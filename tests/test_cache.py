@@ -9,6 +9,8 @@ from django.test import override_settings
 
 from portal.cache import ReusedClientRedisCache, count_in_window
 
+from .conftest import redis_or_skip
+
 REDIS = {"default": {"BACKEND": "portal.cache.ReusedClientRedisCache", "LOCATION": "redis://127.0.0.1:6379/13"}}
 
 
@@ -19,11 +21,7 @@ def test_it_counts_on_the_database_cache():
 
 
 def test_it_counts_on_redis_in_one_round_trip_and_expires():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis.from_url(REDIS["default"]["LOCATION"]).ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis at 127.0.0.1:6379")
+    redis_or_skip(REDIS["default"]["LOCATION"])
     with override_settings(CACHES=REDIS):
         cache = caches["default"]
         assert isinstance(cache, ReusedClientRedisCache)
@@ -43,3 +41,39 @@ def test_it_counts_on_redis_in_one_round_trip_and_expires():
         count_in_window(default_cache, "counter", 60)
         assert 0 < client.ttl(cache.make_and_validate_key("counter")) <= 60
         cache.delete("counter")
+
+
+@pytest.fixture
+def redis_cache():
+    redis_or_skip(REDIS["default"]["LOCATION"])
+    with override_settings(CACHES=REDIS):
+        cache = caches["default"]
+        cache.delete_many(["value", "link", "linked:7"])
+        yield cache
+        cache.delete_many(["value", "link", "linked:7"])
+
+
+def test_a_value_and_the_one_it_links_to_come_in_one_script_call(redis_cache):
+    redis_cache.set_many({"value": {"a": 1}, "link": 7, "linked:7": ["seven"]})
+    with patch.object(ReusedClientRedisCache, "get", side_effect=AssertionError("a second round trip")):
+        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, ["seven"])
+        redis_cache.delete("linked:7")
+        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, None)
+        redis_cache.delete("link")
+        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, None)
+        redis_cache.delete("value")
+        assert redis_cache.get_with_linked("value", "link", "linked:") == (None, None)
+
+
+def test_with_another_key_function_the_linked_value_is_read_in_turn():
+    redis_or_skip(REDIS["default"]["LOCATION"])
+    reversed_keys = {"default": REDIS["default"] | {"KEY_FUNCTION": "tests.test_cache.reversed_key"}}
+    with override_settings(CACHES=reversed_keys):
+        cache = caches["default"]
+        cache.set_many({"value": "v", "link": 7, "linked:7": "seven"})
+        assert cache.get_with_linked("value", "link", "linked:") == ("v", "seven")
+        cache.delete_many(["value", "link", "linked:7"])
+
+
+def reversed_key(key, key_prefix, version):
+    return f"{key}:{version}:{key_prefix}"

@@ -148,7 +148,7 @@ def test_redis_url_moves_cache_and_sessions_to_redis(load_settings):
     settings = load_settings(REDIS_URL="redis://127.0.0.1:6379/3")
     assert settings["CACHES"]["default"]["BACKEND"] == "portal.cache.ReusedClientRedisCache"
     assert settings["USER_CACHE_SECONDS"] == 300
-    assert settings["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
+    assert settings["SESSION_ENGINE"] == "accounts.sessions"
 
 
 def test_every_variable_is_in_the_example_file():
