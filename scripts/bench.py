@@ -26,6 +26,7 @@ from pathlib import Path
 
 from portal_env import (
     ROOT,
+    checkpoint,
     create_database,
     csrf_secret,
     make_sessions,
@@ -164,6 +165,7 @@ def main():
         manage(environ, "seed_learners", "--learners", str(options.learners), "--replace", quiet=False)
     else:  # earlier runs' toggles left dead rows behind
         vacuum(options.database_url, PROGRESS_TABLES)
+    checkpoint(options.database_url)
     if options.redis_url:
         import redis
 
