@@ -13,9 +13,11 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 
+USER_CACHE_KEY_PREFIX = "user:"
+
 
 def user_cache_key(user_id):
-    return f"user:{user_id}"
+    return f"{USER_CACHE_KEY_PREFIX}{user_id}"
 
 
 # The session whose user Django is looking up, set by accounts.middleware while it does.
@@ -26,7 +28,7 @@ class CachedUserMixin:
     def get_user(self, user_id):
         if not settings.USER_CACHE_SECONDS:
             return super().get_user(user_id)
-        user = getattr(authenticating_session.get(), "user", None)
+        user = getattr(authenticating_session.get(), "prefetched_user", None)
         if user is not None and user.pk == user_id:
             return user
         key = user_cache_key(user_id)

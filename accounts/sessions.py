@@ -8,48 +8,77 @@ the same round trip. That user is only a candidate: the authentication backend
 takes it when its id is the session's, and Django checks the session's hash
 against it as always. Saving a user drops its cached copy, so a stale one is
 never handed over.
+
+Only the synchronous methods bring the user along; the asynchronous ones are
+Django's, and a session they save or load is linked again on its next load.
 """
+
+import logging
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 
-from .backends import user_cache_key
+from .backends import USER_CACHE_KEY_PREFIX
+
+logger = logging.getLogger("django.contrib.sessions")
+
+# Outside the sessions' own prefix, so that no session key a browser sends can name a link.
+USER_LINK_PREFIX = "session-user:"
 
 
 class SessionStore(CachedDBStore):
-    # The cached user that came with the session, if any (see the module's docstring).
-    user = None
+    # The cached user that came with the session: a candidate, checked by the backend and by Django.
+    prefetched_user = None
 
     @staticmethod
-    def user_link_key(cache_key):
-        return f"{cache_key}:user"
+    def user_link_key(session_key):
+        return USER_LINK_PREFIX + session_key
 
     def load(self):
         get_with_linked = getattr(self._cache, "get_with_linked", None)
         if get_with_linked is None:
             return super().load()
         try:
-            data, self.user = get_with_linked(self.cache_key, self.user_link_key(self.cache_key), user_cache_key(""))
+            data, linked_id, self.prefetched_user = get_with_linked(
+                self.cache_key, self.user_link_key(self.session_key), USER_CACHE_KEY_PREFIX
+            )
         except Exception:
             # As Django's own: a key the cache refuses means no session.
-            data = None
+            data = linked_id = None
         if data is None:
-            # Not in the cache: from the database, linked again to its user for the next request.
-            data = super().load()
-            self._link_user(data)
+            return self._load_from_database()
+        if linked_id is None and SESSION_KEY in data:
+            # Cached before it was linked (or the link was evicted): linked for the next request.
+            self._link_user(data, self.get_expiry_age(expiry=data.get("_session_expiry")))
+        return data
+
+    def _load_from_database(self):
+        session = self._get_session_from_db()
+        if session is None:
+            return {}
+        data = self.decode(session.session_data)
+        age = self.get_expiry_age(expiry=session.expire_date)
+        values = {self.cache_key: data}
+        if (user_id := data.get(SESSION_KEY)) is not None:
+            values[self.user_link_key(self.session_key)] = int(user_id)
+        self._cache.set_many(values, age)
         return data
 
     def save(self, must_create=False):
         super().save(must_create)
-        self._link_user(self._session)
+        self._link_user(self._session, self.get_expiry_age())
 
     def delete(self, session_key=None):
         session_key = session_key or self.session_key
         super().delete(session_key)
         if session_key:
-            self._cache.delete(self.user_link_key(self.cache_key_prefix + session_key))
+            self._cache.delete(self.user_link_key(session_key))
 
-    def _link_user(self, data):
+    def _link_user(self, data, age):
         # User ids are integers, which the cache stores as they are, readable on the server.
-        if (user_id := data.get(SESSION_KEY)) is not None:
-            self._cache.set(self.user_link_key(self.cache_key), int(user_id), self.get_expiry_age())
+        if (user_id := data.get(SESSION_KEY)) is None:
+            return
+        try:
+            self._cache.set(self.user_link_key(self.session_key), int(user_id), age)
+        except Exception:
+            logger.exception("Error saving to cache (%s)", self._cache)

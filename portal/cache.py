@@ -1,4 +1,5 @@
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.utils.functional import cached_property
 
 
 class ReusedClientRedisCacheClient(RedisCacheClient):
@@ -31,15 +32,16 @@ return count
 """
 
 
-# A value, and the value that another key links it to, in one command: KEYS[2]
-# may hold an id, and ARGV[1] followed by that id is the linked value's key.
+# A value, the id another key holds, and the value named by that id, in one
+# command. The third key is built here from ARGV[1] and the id, outside KEYS:
+# fine on one Redis server (Django's Redis cache does not shard).
 GET_WITH_LINKED_SCRIPT = """
 local linked_id = redis.call('GET', KEYS[2])
 local linked = false
 if linked_id then
     linked = redis.call('GET', ARGV[1] .. linked_id)
 end
-return {redis.call('GET', KEYS[1]), linked}
+return {redis.call('GET', KEYS[1]), linked_id, linked}
 """
 
 
@@ -51,24 +53,33 @@ class ReusedClientRedisCache(RedisCache):
     _incr_window_script = None
     _get_with_linked_script = None
 
-    def get_with_linked(self, key, link_key, linked_prefix):
-        """Return (the value at `key`, the value at `linked_prefix` + id) where `link_key` holds the id.
+    @cached_property
+    def _keys_end_with_name(self):
+        return self.make_key("name") == self.make_key("") + "name"
 
-        One round trip where two would follow each other. Either value is None
-        when missing. The linked key is built on the server, so this needs the
-        default KEY_FUNCTION, which ends a key with the name given; with any
-        other it makes the two reads in turn.
+    def get_with_linked(self, key, link_key, linked_prefix):
+        """Return the value at `key`, the id at `link_key`, and the value at `linked_prefix` + that id.
+
+        One round trip where two would follow each other; what is missing is
+        None. The last key is built on the server, which needs Django's default
+        KEY_FUNCTION (a key ends with the name given); with any other, only the
+        value at `key` is read and the rest is left to the caller.
         """
+        if not self._keys_end_with_name:
+            return self.get(key), None, None
         prefix = self.make_and_validate_key(linked_prefix)
-        if self.make_key(linked_prefix + "0") != prefix + "0":
-            linked_id = self.get(link_key)
-            return self.get(key), None if linked_id is None else self.get(f"{linked_prefix}{linked_id}")
         keys = [self.make_and_validate_key(key), self.make_and_validate_key(link_key)]
         client = self._cache.get_client(keys[0])
         if self._get_with_linked_script is None:
             self._get_with_linked_script = client.register_script(GET_WITH_LINKED_SCRIPT)
-        values = self._get_with_linked_script(keys=keys, args=[prefix], client=client)
-        return tuple(None if value is None else self._cache._serializer.loads(value) for value in values)
+        value, linked_id, linked = self._get_with_linked_script(keys=keys, args=[prefix], client=client)
+        # Django's serializer: integers are stored as they are, everything else pickled.
+        loads = self._cache._serializer.loads
+        return (
+            None if value is None else loads(value),
+            None if linked_id is None else loads(linked_id),
+            None if linked is None else loads(linked),
+        )
 
     def incr_window(self, key, timeout):
         """Add one to a counter that expires `timeout` seconds after its first increment, in one round trip."""

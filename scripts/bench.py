@@ -165,7 +165,6 @@ def main():
         manage(environ, "seed_learners", "--learners", str(options.learners), "--replace", quiet=False)
     else:  # earlier runs' toggles left dead rows behind
         vacuum(options.database_url, PROGRESS_TABLES)
-    checkpoint(options.database_url)
     if options.redis_url:
         import redis
 
@@ -177,6 +176,7 @@ def main():
         "PYTHONPATH": str(Path(__file__).resolve().parent),
     }
     manage(baseline_environ, "migrate", "--no-input")
+    checkpoint(options.database_url)
 
     results = {}
     with tempfile.NamedTemporaryFile("w", suffix=".sessions") as sessions_file:

@@ -82,7 +82,7 @@ def vacuum(database_url, tables):
 
 
 def checkpoint(database_url):
-    """Write the setup's changes to disk now, so that the server does not while pages are measured.
+    """Have the server write the setup's changes to disk now rather than while pages are measured.
 
     A CHECKPOINT also restarts the server's timer for the next one. It needs a
     superuser (or the pg_checkpoint role); without one the run goes on as it is.

@@ -43,37 +43,44 @@ def test_it_counts_on_redis_in_one_round_trip_and_expires():
         cache.delete("counter")
 
 
+LINKED_KEYS = ["value", "link", "linked:7"]
+
+
 @pytest.fixture
 def redis_cache():
     redis_or_skip(REDIS["default"]["LOCATION"])
     with override_settings(CACHES=REDIS):
         cache = caches["default"]
-        cache.delete_many(["value", "link", "linked:7"])
+        cache.delete_many(LINKED_KEYS)
         yield cache
-        cache.delete_many(["value", "link", "linked:7"])
+        cache.delete_many(LINKED_KEYS)
 
 
 def test_a_value_and_the_one_it_links_to_come_in_one_script_call(redis_cache):
     redis_cache.set_many({"value": {"a": 1}, "link": 7, "linked:7": ["seven"]})
     with patch.object(ReusedClientRedisCache, "get", side_effect=AssertionError("a second round trip")):
-        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, ["seven"])
+        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, 7, ["seven"])
         redis_cache.delete("linked:7")
-        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, None)
+        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, 7, None)
         redis_cache.delete("link")
-        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, None)
+        assert redis_cache.get_with_linked("value", "link", "linked:") == ({"a": 1}, None, None)
         redis_cache.delete("value")
-        assert redis_cache.get_with_linked("value", "link", "linked:") == (None, None)
+        assert redis_cache.get_with_linked("value", "link", "linked:") == (None, None, None)
 
 
-def test_with_another_key_function_the_linked_value_is_read_in_turn():
-    redis_or_skip(REDIS["default"]["LOCATION"])
-    reversed_keys = {"default": REDIS["default"] | {"KEY_FUNCTION": "tests.test_cache.reversed_key"}}
-    with override_settings(CACHES=reversed_keys):
+@pytest.fixture
+def reversed_keys(redis_cache):
+    with override_settings(CACHES={"default": REDIS["default"] | {"KEY_FUNCTION": "tests.test_cache.reversed_key"}}):
         cache = caches["default"]
-        cache.set_many({"value": "v", "link": 7, "linked:7": "seven"})
-        assert cache.get_with_linked("value", "link", "linked:") == ("v", "seven")
-        cache.delete_many(["value", "link", "linked:7"])
+        cache.delete_many(LINKED_KEYS)
+        yield cache
+        cache.delete_many(LINKED_KEYS)
 
 
 def reversed_key(key, key_prefix, version):
     return f"{key}:{version}:{key_prefix}"
+
+
+def test_with_another_key_function_only_the_value_is_read(reversed_keys):
+    reversed_keys.set_many({"value": "v", "link": 7, "linked:7": "seven"})
+    assert reversed_keys.get_with_linked("value", "link", "linked:") == ("v", None, None)

@@ -4,14 +4,13 @@ from unittest.mock import patch
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 
-from accounts.backends import user_cache_key
+from accounts.backends import USER_CACHE_KEY_PREFIX, authenticating_session
 from accounts.sessions import SessionStore
 from portal.cache import ReusedClientRedisCache
 
-from .conftest import make_user, redis_or_skip
+from .conftest import PASSWORD, redis_or_skip
 
 REDIS_URL = "redis://127.0.0.1:6379/12"
 
@@ -30,23 +29,20 @@ def shared_cache(settings):
     client.flushdb()
 
 
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
+def session_key(client):
+    return SessionStore.cache_key_prefix + client.cookies["sessionid"].value
 
 
 def link_key(client):
-    return SessionStore.user_link_key(SessionStore.cache_key_prefix + client.cookies["sessionid"].value)
+    return SessionStore.user_link_key(client.cookies["sessionid"].value)
 
 
 def visitor(response):
     return response.context["user"]
 
 
-def test_a_signed_in_request_reads_its_session_and_user_in_one_round_trip(course, learner):
-    client = signed_in(learner)
-    client.get("/")  # the first request caches the user
+def test_a_signed_in_request_reads_its_session_and_user_in_one_round_trip(course, learner, learner_client):
+    learner_client.get("/")  # the first request caches the user
     reads = []
     real_get = ReusedClientRedisCache.get
 
@@ -60,59 +56,88 @@ def test_a_signed_in_request_reads_its_session_and_user_in_one_round_trip(course
             ReusedClientRedisCache, "get_with_linked", autospec=True, wraps=ReusedClientRedisCache.get_with_linked
         ) as together,
     ):
-        response = client.get("/")
+        response = learner_client.get("/")
     assert visitor(response) == learner
     assert together.call_count == 1
-    assert not [key for key in reads if key.startswith((SessionStore.cache_key_prefix, user_cache_key("")))]
+    assert not [key for key in reads if key.startswith((SessionStore.cache_key_prefix, USER_CACHE_KEY_PREFIX))]
+    assert authenticating_session.get() is None  # only set while Django looks the user up
 
 
-def test_a_changed_password_signs_other_sessions_out_at_once(course, learner):
-    client = signed_in(learner)
-    assert visitor(client.get("/")) == learner
+def test_a_changed_password_signs_other_sessions_out_at_once(course, learner, learner_client):
+    assert visitor(learner_client.get("/")) == learner
     learner.set_password("a new and different passphrase")
     learner.save()
-    assert not visitor(client.get("/")).is_authenticated
+    assert not visitor(learner_client.get("/")).is_authenticated
 
 
-def test_a_deactivated_account_is_signed_out_at_once(course, learner):
-    client = signed_in(learner)
-    assert visitor(client.get("/")) == learner
+def test_a_deactivated_account_is_signed_out_at_once(course, learner, learner_client):
+    assert visitor(learner_client.get("/")) == learner
     learner.is_active = False
     learner.save()
-    assert not visitor(client.get("/")).is_authenticated
+    assert not visitor(learner_client.get("/")).is_authenticated
 
 
-def test_new_staff_rights_apply_at_once(course, learner):
-    client = signed_in(learner)
-    assert client.get("/admin/").status_code == 302
+def test_new_staff_rights_apply_at_once(course, learner, learner_client):
+    assert learner_client.get("/admin/").status_code == 302
     learner.is_staff = True
     learner.save()
-    assert client.get("/admin/").status_code == 200
+    assert learner_client.get("/admin/").status_code == 200
 
 
-def test_a_session_linked_to_another_user_still_gets_its_own(course, learner, other_learner):
-    client, other = signed_in(learner), signed_in(other_learner)
-    assert visitor(other.get("/")) == other_learner  # the other learner is cached now
-    cache.set(link_key(client), other_learner.pk)
-    response = client.get("/")
-    assert visitor(response) == learner
-    assert visitor(response).pk == learner.pk
+def test_a_session_linked_to_another_user_still_gets_its_own(
+    course, learner, learner_client, other_learner, other_client
+):
+    assert visitor(other_client.get("/")) == other_learner  # the other learner is cached now
+    cache.set(link_key(learner_client), other_learner.pk)
+    assert visitor(learner_client.get("/")) == learner
 
 
-def test_sessions_outlive_a_lost_cache_and_are_linked_again(course, learner, shared_cache):
-    client = signed_in(learner)
-    client.get("/")
+def test_a_session_key_naming_a_link_is_no_session(course, learner_client):
+    learner_client.cookies["sessionid"] = learner_client.cookies["sessionid"].value + ":user"
+    response = learner_client.get("/")
+    assert response.status_code == 200
+    assert not visitor(response).is_authenticated
+
+
+def test_sessions_outlive_a_lost_cache_and_are_linked_again(course, learner, learner_client, shared_cache):
+    learner_client.get("/")
     shared_cache.flushdb()
-    assert visitor(client.get("/")) == learner  # from the database
+    with patch.object(
+        ReusedClientRedisCache, "get_with_linked", autospec=True, wraps=ReusedClientRedisCache.get_with_linked
+    ) as together:
+        assert visitor(learner_client.get("/")) == learner  # from the database
+    assert together.call_count == 1
+    assert cache.get(link_key(learner_client)) == learner.pk
+    ttl = {
+        key: shared_cache.ttl(cache.make_key(key)) for key in (session_key(learner_client), link_key(learner_client))
+    }
+    assert 0 < ttl[link_key(learner_client)] <= ttl[session_key(learner_client)]
+    assert visitor(learner_client.get("/")) == learner
+
+
+def test_sessions_cached_before_they_had_a_link_get_one(course, learner, learner_client):
+    learner_client.get("/")
+    cache.delete(link_key(learner_client))
+    assert visitor(learner_client.get("/")) == learner
+    assert cache.get(link_key(learner_client)) == learner.pk
+
+
+def test_signing_in_links_the_new_session(course, learner, client):
+    anonymous = SessionStore()
+    anonymous["theme"] = "dark"
+    anonymous.create()
+    client.cookies["sessionid"] = anonymous.session_key
+    response = client.post(reverse("account_login"), {"login": learner.email, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.cookies["sessionid"].value != anonymous.session_key  # a new key on signing in
     assert cache.get(link_key(client)) == learner.pk
+    assert cache.get(SessionStore.user_link_key(anonymous.session_key)) is None
     assert visitor(client.get("/")) == learner
 
 
-def test_signing_out_drops_the_link(course):
-    learner = make_user("leaving@example.org")
-    client = signed_in(learner)
-    key = link_key(client)
+def test_signing_out_drops_the_link(course, learner, learner_client):
+    key = link_key(learner_client)
     assert cache.get(key) == learner.pk
-    client.post(reverse("account_logout"))
+    learner_client.post(reverse("account_logout"))
     assert cache.get(key) is None
-    assert not visitor(client.get("/")).is_authenticated
+    assert not visitor(learner_client.get("/")).is_authenticated
