@@ -1,17 +1,21 @@
 """Authentication backends that read the signed-in user from the shared cache.
 
 Every signed-in request loads its user; with Redis the row comes from there
-instead of the database. Saving or deleting a user drops the cached copy, so
-a changed password, a deactivated account or new staff rights apply at once.
-The session may bring the cached user along (accounts/sessions.py).
+instead of the database. Saving or deleting a user replaces the cached copy
+with a short-lived mark, so a changed password, a deactivated account or new
+staff rights apply at once: users are cached with add, which never overwrites,
+so a request that read the row just before the save cannot put it back. The
+session may bring the cached user along (accounts/sessions.py).
 """
 
 from contextvars import ContextVar
+from functools import partial
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
+from django.db import transaction
 
 USER_CACHE_KEY_PREFIX = "user:"
 
@@ -24,20 +28,28 @@ def user_cache_key(user_id):
 authenticating_session = ContextVar("authenticating_session", default=None)
 
 
+# What the cache holds for a user for a while after it is saved: read from the database meanwhile.
+FORGOTTEN = "forgotten"
+FORGOTTEN_SECONDS = 10
+
+
 class CachedUserMixin:
     def get_user(self, user_id):
         if not settings.USER_CACHE_SECONDS:
             return super().get_user(user_id)
-        user = getattr(authenticating_session.get(), "prefetched_user", None)
-        if user is not None and user.pk == user_id:
-            return user
         key = user_cache_key(user_id)
-        user = cache.get(key)
-        if user is None:
+        # What the cache holds for the user: read with the session when it is linked to this one.
+        session = authenticating_session.get()
+        linked = getattr(session, "linked_user_id", None) == user_id
+        cached = session.prefetched_user if linked else cache.get(key)
+        if cached is None:
             user = super().get_user(user_id)
             if user is not None:
-                cache.set(key, user, settings.USER_CACHE_SECONDS)
-        return user
+                cache.add(key, user, settings.USER_CACHE_SECONDS)
+            return user
+        if cached == FORGOTTEN:
+            return super().get_user(user_id)
+        return cached
 
 
 class ModelBackend(CachedUserMixin, DjangoModelBackend):
@@ -49,4 +61,10 @@ class AuthenticationBackend(CachedUserMixin, AllauthBackend):
 
 
 def forget_user(sender, instance, **kwargs):
-    cache.delete(user_cache_key(instance.pk))
+    if not settings.USER_CACHE_SECONDS:
+        return
+    forget = partial(cache.set, user_cache_key(instance.pk), FORGOTTEN, FORGOTTEN_SECONDS)
+    forget()
+    if transaction.get_connection().in_atomic_block:
+        # Until the save commits, others still read the old row: forgotten again from then on.
+        transaction.on_commit(forget)

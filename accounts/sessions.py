@@ -6,8 +6,8 @@ the other costs two round trips. Next to each signed-in session the cache keeps
 the id of its user, so that loading the session brings the cached user along in
 the same round trip. That user is only a candidate: the authentication backend
 takes it when its id is the session's, and Django checks the session's hash
-against it as always. Saving a user drops its cached copy, so a stale one is
-never handed over.
+against it as always. Saving a user puts a short-lived mark in place of its
+cached copy (accounts/backends.py), so a stale one is never handed over.
 
 Only the synchronous methods bring the user along; the asynchronous ones are
 Django's, and a session they save or load is linked again on its next load.
@@ -27,7 +27,9 @@ USER_LINK_PREFIX = "session-user:"
 
 
 class SessionStore(CachedDBStore):
-    # The cached user that came with the session: a candidate, checked by the backend and by Django.
+    # The id the session is linked to, and what the cache held for that user as the
+    # session was read: a candidate, checked by the backend and by Django.
+    linked_user_id = None
     prefetched_user = None
 
     @staticmethod
@@ -39,15 +41,15 @@ class SessionStore(CachedDBStore):
         if get_with_linked is None:
             return super().load()
         try:
-            data, linked_id, self.prefetched_user = get_with_linked(
+            data, self.linked_user_id, self.prefetched_user = get_with_linked(
                 self.cache_key, self.user_link_key(self.session_key), USER_CACHE_KEY_PREFIX
             )
         except Exception:
             # As Django's own: a key the cache refuses means no session.
-            data = linked_id = None
+            data = self.linked_user_id = self.prefetched_user = None
         if data is None:
             return self._load_from_database()
-        if linked_id is None and SESSION_KEY in data:
+        if self.linked_user_id is None and SESSION_KEY in data:
             # Cached before it was linked (or the link was evicted): linked for the next request.
             self._link_user(data, self.get_expiry_age(expiry=data.get("_session_expiry")))
         return data

@@ -3,10 +3,12 @@
 from unittest.mock import patch
 
 import pytest
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.backends import USER_CACHE_KEY_PREFIX, authenticating_session
+from accounts.backends import FORGOTTEN, USER_CACHE_KEY_PREFIX, ModelBackend, authenticating_session, user_cache_key
+from accounts.models import User
 from accounts.sessions import SessionStore
 from portal.cache import ReusedClientRedisCache
 
@@ -141,3 +143,38 @@ def test_signing_out_drops_the_link(course, learner, learner_client):
     learner_client.post(reverse("account_logout"))
     assert cache.get(key) is None
     assert not visitor(learner_client.get("/")).is_authenticated
+
+
+def test_a_user_read_just_before_a_save_is_not_cached_over_it(course, learner):
+    real_get_user = DjangoModelBackend.get_user
+
+    def read_then_saved(backend, user_id):
+        user = real_get_user(backend, user_id)
+        saved = User.objects.get(pk=user_id)  # another request changes the password meanwhile
+        saved.set_password("a new and different passphrase")
+        saved.save()
+        return user
+
+    cache.delete(user_cache_key(learner.pk))
+    with patch.object(DjangoModelBackend, "get_user", autospec=True, side_effect=read_then_saved):
+        stale = ModelBackend().get_user(learner.pk)
+    assert ModelBackend().get_user(learner.pk).password != stale.password
+
+
+def test_a_saved_user_is_read_from_the_database_until_the_mark_expires(course, learner):
+    key = user_cache_key(learner.pk)
+    learner.save()
+    assert cache.get(key) == FORGOTTEN
+    assert ModelBackend().get_user(learner.pk) == learner
+    assert cache.get(key) == FORGOTTEN
+    cache.delete(key)  # as when the mark expires
+    ModelBackend().get_user(learner.pk)
+    assert cache.get(key) == learner
+
+
+def test_a_save_is_forgotten_again_when_it_commits(course, learner, django_capture_on_commit_callbacks):
+    key = user_cache_key(learner.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        learner.save()
+        cache.set(key, "a copy read before the save committed")
+    assert cache.get(key) == FORGOTTEN
