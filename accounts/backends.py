@@ -3,13 +3,17 @@
 Every signed-in request loads its user; with Redis the row comes from there
 instead of the database. Saving or deleting a user replaces the cached copy
 with a short-lived mark, so a changed password, a deactivated account or new
-staff rights apply at once: users are cached with add, which never overwrites,
-so a request that read the row just before the save cannot put it back. The
-session may bring the cached user along (accounts/sessions.py).
+staff rights apply at once. Users are cached with add, which never overwrites
+the mark, and only by a read quick enough to end well within the mark's life,
+so a request that read the row just before the save cannot put it back. Only
+save() and delete() send the signals that set the mark: users are never changed
+with QuerySet.update() or raw SQL. The session may bring the cached user along
+(accounts/sessions.py).
 """
 
 from contextvars import ContextVar
 from functools import partial
+from time import monotonic
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.conf import settings
@@ -38,13 +42,15 @@ class CachedUserMixin:
         if not settings.USER_CACHE_SECONDS:
             return super().get_user(user_id)
         key = user_cache_key(user_id)
-        # What the cache holds for the user: read with the session when it is linked to this one.
+        # The session read it in the same round trip; only for its own user, since the link may name another.
         session = authenticating_session.get()
         linked = getattr(session, "linked_user_id", None) == user_id
         cached = session.prefetched_user if linked else cache.get(key)
         if cached is None:
+            started = monotonic()
             user = super().get_user(user_id)
-            if user is not None:
+            # A save committed during a slow read may have a mark that expires before this copy is added.
+            if user is not None and monotonic() - started < FORGOTTEN_SECONDS / 2:
                 cache.add(key, user, settings.USER_CACHE_SECONDS)
             return user
         if cached == FORGOTTEN:
@@ -63,8 +69,10 @@ class AuthenticationBackend(CachedUserMixin, AllauthBackend):
 def forget_user(sender, instance, **kwargs):
     if not settings.USER_CACHE_SECONDS:
         return
+    # The key is built now: after a delete, Django clears instance.pk before the commit.
     forget = partial(cache.set, user_cache_key(instance.pk), FORGOTTEN, FORGOTTEN_SECONDS)
     forget()
-    if transaction.get_connection().in_atomic_block:
+    using = kwargs.get("using")
+    if transaction.get_connection(using).in_atomic_block:
         # Until the save commits, others still read the old row: forgotten again from then on.
-        transaction.on_commit(forget)
+        transaction.on_commit(forget, using=using)

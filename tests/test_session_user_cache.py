@@ -1,5 +1,6 @@
 """With Redis, a signed-in request reads its session and its user in one round trip, and never a stale user."""
 
+import itertools
 from unittest.mock import patch
 
 import pytest
@@ -7,7 +8,14 @@ from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.backends import FORGOTTEN, USER_CACHE_KEY_PREFIX, ModelBackend, authenticating_session, user_cache_key
+from accounts.backends import (
+    FORGOTTEN,
+    FORGOTTEN_SECONDS,
+    USER_CACHE_KEY_PREFIX,
+    ModelBackend,
+    authenticating_session,
+    user_cache_key,
+)
 from accounts.models import User
 from accounts.sessions import SessionStore
 from portal.cache import ReusedClientRedisCache
@@ -43,8 +51,15 @@ def visitor(response):
     return response.context["user"]
 
 
+def cache_user(client, user):
+    """Have the user cached, past the mark that creating and signing them in left."""
+    cache.delete(user_cache_key(user.pk))
+    client.get("/")
+    assert cache.get(user_cache_key(user.pk)) == user
+
+
 def test_a_signed_in_request_reads_its_session_and_user_in_one_round_trip(course, learner, learner_client):
-    learner_client.get("/")  # the first request caches the user
+    cache_user(learner_client, learner)
     reads = []
     real_get = ReusedClientRedisCache.get
 
@@ -66,20 +81,27 @@ def test_a_signed_in_request_reads_its_session_and_user_in_one_round_trip(course
 
 
 def test_a_changed_password_signs_other_sessions_out_at_once(course, learner, learner_client):
-    assert visitor(learner_client.get("/")) == learner
+    cache_user(learner_client, learner)
     learner.set_password("a new and different passphrase")
     learner.save()
     assert not visitor(learner_client.get("/")).is_authenticated
 
 
 def test_a_deactivated_account_is_signed_out_at_once(course, learner, learner_client):
-    assert visitor(learner_client.get("/")) == learner
+    cache_user(learner_client, learner)
     learner.is_active = False
     learner.save()
     assert not visitor(learner_client.get("/")).is_authenticated
 
 
+def test_a_deleted_account_is_signed_out_at_once(course, learner, learner_client):
+    cache_user(learner_client, learner)
+    learner.delete()
+    assert not visitor(learner_client.get("/")).is_authenticated
+
+
 def test_new_staff_rights_apply_at_once(course, learner, learner_client):
+    cache_user(learner_client, learner)
     assert learner_client.get("/admin/").status_code == 302
     learner.is_staff = True
     learner.save()
@@ -89,7 +111,7 @@ def test_new_staff_rights_apply_at_once(course, learner, learner_client):
 def test_a_session_linked_to_another_user_still_gets_its_own(
     course, learner, learner_client, other_learner, other_client
 ):
-    assert visitor(other_client.get("/")) == other_learner  # the other learner is cached now
+    cache_user(other_client, other_learner)
     cache.set(link_key(learner_client), other_learner.pk)
     assert visitor(learner_client.get("/")) == learner
 
@@ -161,10 +183,11 @@ def test_a_user_read_just_before_a_save_is_not_cached_over_it(course, learner):
     assert ModelBackend().get_user(learner.pk).password != stale.password
 
 
-def test_a_saved_user_is_read_from_the_database_until_the_mark_expires(course, learner):
+def test_a_saved_user_is_read_from_the_database_until_the_mark_expires(course, learner, shared_cache):
     key = user_cache_key(learner.pk)
     learner.save()
     assert cache.get(key) == FORGOTTEN
+    assert 0 < shared_cache.ttl(cache.make_key(key)) <= 60  # a saved user is cached again within a minute
     assert ModelBackend().get_user(learner.pk) == learner
     assert cache.get(key) == FORGOTTEN
     cache.delete(key)  # as when the mark expires
@@ -176,5 +199,17 @@ def test_a_save_is_forgotten_again_when_it_commits(course, learner, django_captu
     key = user_cache_key(learner.pk)
     with django_capture_on_commit_callbacks(execute=True):
         learner.save()
+        # A copy added after the first mark expired, in a transaction longer than the mark's life.
         cache.set(key, "a copy read before the save committed")
     assert cache.get(key) == FORGOTTEN
+
+
+def test_a_slow_read_is_not_cached(course, learner):
+    key = user_cache_key(learner.pk)
+    cache.delete(key)
+    clock = itertools.count(0, FORGOTTEN_SECONDS)  # each reading of the clock ten seconds on
+    with patch("accounts.backends.monotonic", side_effect=lambda: next(clock)):
+        assert ModelBackend().get_user(learner.pk) == learner
+    assert cache.get(key) is None
+    assert ModelBackend().get_user(learner.pk) == learner
+    assert cache.get(key) == learner
