@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from lectures.models import Lecture, Part
 
@@ -219,17 +220,17 @@ class CourseProgress:
         self.unknown_lengths = sum(1 for lecture in self.unwatched if lecture.duration is None)
         self.started = bool(self.watched)
         self.is_complete = self.started and not self.unwatched
-        # What the progress bar shows and what the summary under it says, each as one
-        # value for the {% memo %} blocks that render them.
-        self.counts = (
-            self.main_watched,
-            self.main_published,
-            self.main_announced,
-            self.bonus_watched,
-            self.bonus_published,
-        )
+
+    # What the progress bar shows and what the summary under it says, each as one
+    # value for the {% memo %} blocks that render them.
+    @cached_property
+    def counts(self):
+        return (self.main_watched, self.main_published, self.main_announced, self.bonus_watched, self.bonus_published)
+
+    @cached_property
+    def summary_key(self):
         next_lecture = self.next_lecture
-        self.summary_key = (
+        return (
             self.counts,
             self.time_left,
             self.unknown_lengths,
