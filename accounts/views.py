@@ -18,7 +18,6 @@ def set_theme(request):
         return HttpResponseBadRequest("The field theme must be system, light or dark.", content_type="text/plain")
     if request.user.is_authenticated:
         request.user.theme = theme
-        # save(), not update(): update() sends no post_save, and the cached user would outlive the change.
         request.user.save(update_fields=["theme"])
     if request.htmx:
         response = HttpResponse(status=204)

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from .models import Course, Lecture, Part, ReadingItem
-from .syllabus import invalidate
 
 HEADER = (
     "# Course file of the ML System Design portal.\n"
@@ -416,8 +415,6 @@ def import_course(data):
                 report.updated.append(f"{name} (reading list)")
 
     report.not_in_file = sorted(slug for slug in existing if slug not in file_slugs)
-    if report.changed:
-        invalidate()  # bulk writes above send no signals
     return report
 
 

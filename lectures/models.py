@@ -1,12 +1,9 @@
-from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 
 class Course(models.Model):
@@ -38,26 +35,7 @@ class Course(models.Model):
     def __str__(self):
         return self.title_en or self.title
 
-    def get_absolute_url(self):
-        return reverse("lectures:home")
-
-    def syllabus(self):
-        """Every lecture of the course, drafts included, grouped by part in course order: one query."""
-        lectures = self.lectures.select_related("part").in_course_order()
-        sections = []
-        for lecture in lectures:
-            if not sections or sections[-1].part.pk != lecture.part_id:
-                sections.append(Section(part=lecture.part, lectures=[]))
-            sections[-1].lectures.append(lecture)
-        return sections
-
-
-@dataclass
-class Section:
-    """One part of the syllabus with its lectures."""
-
-    part: "Part"
-    lectures: list
+    # get_absolute_url() comes from ABSOLUTE_URL_OVERRIDES: the course's page is the progress app's.
 
 
 # Choices live at module level so that each model's Meta can name their values
@@ -116,6 +94,10 @@ class LectureQuerySet(models.QuerySet):
         return self.filter(status=Lecture.Status.PUBLISHED).filter(
             Q(published_at__isnull=True) | Q(published_at__lte=timezone.now())
         )
+
+    def listed(self):
+        """Lectures on the learners' syllabus: published and announced ones, no drafts."""
+        return self.exclude(status=Lecture.Status.DRAFT)
 
     def in_course_order(self):
         return self.order_by("part__position", "part_id", "number")
@@ -190,19 +172,13 @@ class Lecture(models.Model):
     def __str__(self):
         return f"{self.label} {self.display_title}"
 
+    # get_absolute_url() comes from ABSOLUTE_URL_OVERRIDES: the lecture's page is the progress app's.
+
     def save(self, *args, **kwargs):
         self.course_id = self.part.course_id
         super().save(*args, **kwargs)
 
-    def get_absolute_url(self):
-        return reverse("lectures:detail", args=[self.slug])
-
-    @cached_property
-    def url(self):
-        """The lecture's address, worked out once per object: templates ask for it often."""
-        return self.get_absolute_url()
-
-    @cached_property
+    @property
     def label(self):
         """The lecture's number as learners read it: "Lecture 3" or "Bonus 1"."""
         if self.part.kind == Part.Kind.BONUS:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.urls import reverse
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -125,13 +126,20 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "accounts.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
+# A lecture's page shows it with the learner's progress, so the pages live in
+# the progress app; the content models learn their addresses here, and the
+# lectures app never depends on the pages built around it.
+ABSOLUTE_URL_OVERRIDES = {
+    "lectures.course": lambda course: reverse("progress:home"),
+    "lectures.lecture": lambda lecture: reverse("progress:lecture", args=[lecture.slug]),
+}
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -146,7 +154,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.theme",
-                "portal.context_processors.links",
             ],
         },
     },
@@ -167,8 +174,6 @@ except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django can use: {error}") from None
 PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend with a health check that skips the round trip when the connection is fine.
-    DATABASES["default"]["ENGINE"] = "portal.postgresql"
     if PREPARED_STATEMENTS:
         # Parameters bound by the server, and a query run five times on a connection
         # is prepared, so PostgreSQL stops parsing and planning the hot queries again.
@@ -189,35 +194,19 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every app server: Redis when REDIS_URL is set,
-# otherwise a table in the database (created by a migration). Sessions live
-# in the database, read through Redis when there is one.
+# otherwise a table in the database (created by a migration). Sessions live in
+# the database and are read through the cache.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "portal.cache.ReusedClientRedisCache",
-            "LOCATION": REDIS_URL,
-        }
-    }
-    # In the database, read through Redis, each with its user in one round trip (accounts/sessions.py).
-    SESSION_ENGINE = "accounts.sessions"
-    # Signed-in users are read from Redis too (accounts/backends.py).
-    USER_CACHE_SECONDS = 300
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "portal_cache",
-        }
-    }
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
-    # A database cache would only trade one query for another.
-    USER_CACHE_SECONDS = 0
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "accounts.backends.ModelBackend",
-    "accounts.backends.AuthenticationBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -239,12 +228,15 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ML System Design] "
-ACCOUNT_LOGOUT_REDIRECT_URL = "lectures:home"
-LOGIN_REDIRECT_URL = "lectures:home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "progress:home"
+LOGIN_REDIRECT_URL = "progress:home"
 LOGIN_URL = "account_login"
 
-# Throttles, counted in the shared cache so they hold across app servers.
-# Failed sign-ins lock an account for five minutes after five attempts.
+# Throttles count in the shared cache with add() and incr(), so they hold across
+# app servers. Redis counts atomically; the database cache's incr() is a read
+# then a write, so parallel requests may lose a count there: production with
+# several app servers needs REDIS_URL. Failed sign-ins lock an account for
+# five minutes after five attempts.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",
@@ -256,12 +248,6 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "request_login_code": "20/m/ip,3/m/key",
 }
-# Keep the syllabus in each app server's memory until staff change the course
-# (lectures/syllabus.py); a change reaches every server within a second.
-# Tests switch it off to see every change at once.
-SYLLABUS_CACHE = True
-SYLLABUS_CHECK_SECONDS = 1.0
-
 # A learner may change watched states this many times per minute; past it, 429.
 WATCHED_CHANGES_PER_MINUTE = env_int("DJANGO_WATCHED_CHANGES_PER_MINUTE", 60, minimum=1)
 

@@ -12,7 +12,6 @@ admin.site.site_title = "Portal admin"
 admin.site.index_title = "Course and learners"
 
 urlpatterns = [
-    path("", include("lectures.urls")),
     path("", include("progress.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -1,11 +1,11 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from lectures.models import Lecture, Part
 
@@ -104,82 +104,40 @@ class LastVisit(models.Model):
         return f"{self.user} last opened {self.lecture}"
 
 
-# The state change. ON CONFLICT DO NOTHING lets the unique constraint decide
-# between concurrent marks without an error (or a savepoint), and RETURNING
-# says whether this call changed anything; the event follows only then.
+# The ORM cannot say whether an insert that ignores a conflict inserted anything.
+# This one statement, the same on SQLite and PostgreSQL, lets the unique
+# constraint decide between concurrent marks without an error, and RETURNING
+# says whether it inserted the row.
 MARK_SQL = """
-    INSERT INTO {progress} (user_id, lecture_id, watched_at, source) VALUES (%(user)s, %(lecture)s, %(at)s, %(source)s)
+    INSERT INTO {table} (user_id, lecture_id, watched_at, source) VALUES (%s, %s, %s, %s)
     ON CONFLICT (user_id, lecture_id) DO NOTHING RETURNING id
 """
-UNMARK_SQL = "DELETE FROM {progress} WHERE user_id = %(user)s AND lecture_id = %(lecture)s RETURNING id"
-EVENT_SQL = """
-    INSERT INTO {event} (user_id, lecture_id, action, source, at)
-    VALUES (%(user)s, %(lecture)s, %(action)s, %(source)s, %(at)s)
-"""
-# On PostgreSQL both writes go in one statement, atomic by itself: a single
-# round trip instead of BEGIN, two statements and COMMIT.
-CHANGE_AND_LOG_SQL = """
-    WITH changed AS ({change}), logged AS (
-        INSERT INTO {event} (user_id, lecture_id, action, source, at)
-        SELECT %(user)s, %(lecture)s, %(action)s, %(source)s, %(at)s FROM changed
-        RETURNING id
-    )
-    SELECT NULL, TRUE FROM logged
-"""
-# The same statement can bring back the learner's watched lectures, saving the
-# page's next round trip. Its SELECT sees the table as it was before the
-# change (PostgreSQL runs a statement on one snapshot), so the changed lecture
-# is added or taken away in Python.
-WATCHED_SQL = "SELECT lecture_id, FALSE FROM {progress} WHERE user_id = %(user)s"
 
 
-@dataclass(frozen=True)
-class WatchedChange:
-    changed: bool  # False when the lecture was already in the asked-for state
-    watched: frozenset | None = None  # the learner's watched lecture ids afterwards, when asked for
-
-
-def set_watched(
-    *, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL, read_watched: bool = False
-) -> WatchedChange:
+def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL) -> bool:
     """Make the lecture watched or not watched for the learner, and say whether that changed anything.
 
     Explicit target state, so repeats and double clicks are harmless. Concurrent
     calls never raise or duplicate: the unique constraint decides between two
-    inserts, and a delete removes whatever is there. The event is written
-    atomically with the change, and only when something changed. With
-    `read_watched`, the learner's watched lectures come back too. Plain SQL:
-    this is the portal's hot write path, and the ORM's machinery was half its cost.
+    inserts, and a delete removes whatever is there. The event is written in the
+    same transaction as the change, and only when something changed.
     """
-    tables = {"progress": LectureProgress._meta.db_table, "event": ProgressEvent._meta.db_table}
-    change = (MARK_SQL if watched else UNMARK_SQL).format(**tables)
-    params = {
-        "user": user.pk,
-        "lecture": lecture.pk,
-        "action": Action.MARKED if watched else Action.UNMARKED,
-        "source": source,
-        "at": connection.ops.adapt_datetimefield_value(timezone.now()),  # as the ORM would store it
-    }
-    if connection.vendor == "postgresql":
-        sql = CHANGE_AND_LOG_SQL.format(change=change, **tables)
-        if read_watched:
-            sql += " UNION ALL " + WATCHED_SQL.format(**tables)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        changed = any(is_change for _, is_change in rows)
-        before = {lecture_id for lecture_id, is_change in rows if not is_change}
-        after = before | {lecture.pk} if watched else before - {lecture.pk}
-        return WatchedChange(changed, frozenset(after) if read_watched else None)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(change, params)
-        changed = cursor.fetchone() is not None
+    now = timezone.now()
+    with transaction.atomic():
+        if watched:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    MARK_SQL.format(table=LectureProgress._meta.db_table),
+                    [user.pk, lecture.pk, connection.ops.adapt_datetimefield_value(now), source],
+                )
+                changed = cursor.fetchone() is not None
+        else:
+            changed = LectureProgress.objects.filter(user=user, lecture=lecture).delete()[0] > 0
         if changed:
-            cursor.execute(EVENT_SQL.format(**tables), params)
-        if read_watched:
-            cursor.execute(WATCHED_SQL.format(**tables), params)
-            return WatchedChange(changed, frozenset(lecture_id for lecture_id, _ in cursor.fetchall()))
-    return WatchedChange(changed)
+            ProgressEvent.objects.create(
+                user=user, lecture=lecture, action=Action.MARKED if watched else Action.UNMARKED, source=source, at=now
+            )
+    return changed
 
 
 def record_visit(*, user, lecture: Lecture) -> None:
@@ -192,9 +150,16 @@ def record_visit(*, user, lecture: Lecture) -> None:
     )
 
 
+class Row(NamedTuple):
+    """A line of the syllabus: a lecture and its state for the visitor."""
+
+    lecture: Lecture
+    state: str
+
+
 @dataclass
 class CourseProgress:
-    """Where a learner stands in a course, computed once from the syllabus and their watched lectures."""
+    """Where a learner stands in a course: the listed lectures (no drafts) and what they watched."""
 
     lectures: list
     watched: set = field(default_factory=set)  # ids of the watched lectures
@@ -207,7 +172,7 @@ class CourseProgress:
         bonus = [lecture for lecture in published if lecture.part.kind == Part.Kind.BONUS]
         self.main_published = len(main)
         self.main_watched = sum(1 for lecture in main if lecture.pk in self.watched)
-        self.main_announced = sum(
+        self.main_coming = sum(
             1 for lecture in self.lectures if lecture.part.kind == Part.Kind.MAIN and not lecture.is_published
         )
         self.bonus_published = len(bonus)
@@ -220,24 +185,6 @@ class CourseProgress:
         self.unknown_lengths = sum(1 for lecture in self.unwatched if lecture.duration is None)
         self.started = bool(self.watched)
         self.is_complete = self.started and not self.unwatched
-
-    # What the progress bar shows and what the summary under it says, each as one
-    # value for the {% memo %} blocks that render them.
-    @cached_property
-    def counts(self):
-        return (self.main_watched, self.main_published, self.main_announced, self.bonus_watched, self.bonus_published)
-
-    @cached_property
-    def summary_key(self):
-        next_lecture = self.next_lecture
-        return (
-            self.counts,
-            self.time_left,
-            self.unknown_lengths,
-            self.is_complete,
-            next_lecture and next_lecture.pk,
-            self.started,
-        )
 
     @property
     def next_lecture(self):
@@ -259,27 +206,19 @@ class CourseProgress:
             return "open"
         return "in-progress" if lecture.pk == self.last_visited_id else "not-started"
 
-
-# The learner's watched lectures and last visit in one round trip. Plain SQL:
-# building this union with the ORM took a third of a signed-in page's CPU time.
-PROGRESS_SQL = """
-    SELECT lecture_id, FALSE FROM {progress} WHERE user_id = %s
-    UNION ALL
-    SELECT lecture_id, TRUE FROM {visit} WHERE user_id = %s AND %s
-"""
+    def rows(self, lectures, *, current=None):
+        """The syllabus as the visitor sees it (staff see drafts too), each lecture with its state."""
+        return [Row(lecture, "current" if lecture == current else self.state(lecture)) for lecture in lectures]
 
 
-def course_progress(*, user, lectures, with_last_visit=False) -> CourseProgress:
-    """The learner's progress through the syllabus, in one query (the last visit comes along when asked for)."""
+def course_progress(*, user, lectures) -> CourseProgress:
+    """The learner's progress through the listed lectures: their watched lectures and their last visit."""
+    lectures = [lecture for lecture in lectures if not lecture.is_draft]
     if not user.is_authenticated:
         return CourseProgress(lectures=lectures)
-    sql = PROGRESS_SQL.format(progress=LectureProgress._meta.db_table, visit=LastVisit._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk, with_last_visit])
-        rows = cursor.fetchall()
     return CourseProgress(
         lectures=lectures,
-        watched={lecture_id for lecture_id, is_visit in rows if not is_visit},
-        last_visited_id=next((lecture_id for lecture_id, is_visit in rows if is_visit), None),
+        watched=set(LectureProgress.objects.filter(user=user).values_list("lecture_id", flat=True)),
+        last_visited_id=LastVisit.objects.filter(user=user).values_list("lecture_id", flat=True).first(),
         signed_in=True,
     )

