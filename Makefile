@@ -20,7 +20,7 @@ FIND_PYTHON = for candidate in $(PYTHON_CANDIDATES); do \
 BENCH_DURATION ?= 10
 BENCH_LEARNERS ?= 1000
 
-.PHONY: help run test lint format migrations-check check-deploy bandit bench clean
+.PHONY: help run test lint format migrations-check check-deploy bandit bench screenshots clean
 
 help:
 	@echo "make run              set up and serve the portal at http://127.0.0.1:$(PORT)"
@@ -30,6 +30,7 @@ help:
 	@echo "make check-deploy     Django's deployment checks with production settings"
 	@echo "make bandit           security lint of the code"
 	@echo "make bench            load-test the portal against a bare-Django baseline (PostgreSQL, wrk)"
+	@echo "make screenshots      full-page screenshots of the main pages in artifacts/screenshots/"
 
 $(BIN)/python:
 	@python=$$($(FIND_PYTHON)) || { \
@@ -83,6 +84,10 @@ bandit: $(VENV)/.installed
 # Seconds per measured run and synthetic learners: make bench BENCH_DURATION=30 BENCH_LEARNERS=100000
 bench: $(VENV)/.installed
 	$(BIN)/python scripts/bench.py --duration $(BENCH_DURATION) --learners $(BENCH_LEARNERS)
+
+# Phone and desktop, light and dark, in Debian's Chromium.
+screenshots: $(VENV)/.installed
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,4 +1,5 @@
 import os
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ from lectures.models import Course
 
 BUNDLED_COURSE = Path(__file__).resolve().parent.parent / "lectures" / "data" / "ml-system-design-2022.yaml"
 PASSWORD = "correct horse battery staple"
+# What htmx sends with each request it makes.
+HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def redis_or_skip(url):
@@ -75,3 +78,43 @@ def other_client(other_learner):
 @pytest.fixture
 def staff_client(staff):
     return client_for(staff)
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags = []
+        self.text = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, {name: "" if value is None else value for name, value in attrs}))
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html):
+    parser = _Tags()
+    parser.feed(html if isinstance(html, str) else html.decode())
+    parser.close()
+    return parser
+
+
+def tags(html, tag, /, **attributes):
+    """The attributes of each `tag` in the HTML that has all the given ones (underscores for dashes).
+
+    Attribute order and quoting are not the point of a test; the values are.
+    """
+    wanted = {key.replace("_", "-"): value for key, value in attributes.items()}
+    return [
+        found
+        for name, found in _parse(html).tags
+        if name == tag and all(found.get(key) == value for key, value in wanted.items())
+    ]
+
+
+def text(html):
+    """The HTML's text as a reader sees it: tags dropped, entities decoded, whitespace collapsed."""
+    return " ".join("".join(_parse(html).text).split())

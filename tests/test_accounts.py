@@ -10,7 +10,7 @@ from django.test import Client
 
 from accounts.models import User
 
-from .conftest import PASSWORD
+from .conftest import PASSWORD, tags
 
 pytestmark = pytest.mark.django_db
 
@@ -130,9 +130,9 @@ def test_account_pages_use_the_site_layout(client, learner_client, course):
         (learner_client, "/accounts/password/change/"),
     ]:
         html = browser.get(url).content.decode()
-        assert '<header class="site-header">' in html, url
-        assert 'class="form"' in html, url
-        assert "/static/css/portal.css" in html, url
+        assert tags(html, "header", **{"class": "site-header"}), url
+        assert tags(html, "form", **{"class": "form"}), url
+        assert tags(html, "link", rel="stylesheet", href="/static/css/portal.css"), url
 
 
 def test_no_social_sign_in_without_keys(client, course):

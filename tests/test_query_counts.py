@@ -6,9 +6,10 @@ from accounts.models import User
 from lectures.models import Lecture, Part, ReadingItem
 from progress.models import LectureProgress, ProgressEvent, set_watched
 
+from .conftest import HTMX
+
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 # Queries per request, pinned. The cache is the database's (Redis in production
 # moves the session and the throttle's counts out of the database).

@@ -1,4 +1,4 @@
-import re
+import json
 
 import pytest
 from django.test import Client
@@ -6,14 +6,20 @@ from django.test import Client
 from lectures.models import Lecture
 from progress.models import LectureProgress, ProgressEvent, set_watched
 
+from .conftest import HTMX, tags, text
+
 pytestmark = pytest.mark.django_db
 
 URL = "/lectures/training-data/watched/"
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def is_watched(user, slug="training-data"):
     return LectureProgress.objects.filter(user=user, lecture__slug=slug).exists()
+
+
+def bar(html):
+    [progressbar] = tags(html, "div", role="progressbar")
+    return int(progressbar["aria-valuenow"]), int(progressbar["aria-valuemax"])
 
 
 def test_it_marks_a_lecture_watched_and_redirects_back(learner_client, learner, course):
@@ -54,37 +60,36 @@ def test_htmx_gets_the_toggle_and_the_progress_bar(learner_client, learner, cour
     html = response.content.decode()
     assert response.status_code == 200
     assert "HX-Request" in response["Vary"]
-    assert html.count("<form") == 1
-    assert 'id="watched-toggle"' in html
-    assert 'aria-pressed="true"' in html
+    [form] = tags(html, "form")
+    assert (form["id"], form["action"]) == ("watched-toggle", "/lectures/training-data/watched/")
+    assert tags(html, "button", id="watched-button", aria_pressed="true")
     # The form now offers the opposite state.
-    assert 'name="watched" value="false"' in html
-    assert 'action="/lectures/training-data/watched/"' in html
+    assert tags(html, "input", name="watched", value="false")
     # The progress bar comes along out of band.
-    assert re.search(r'id="course-progress"[^>]*hx-swap-oob="true"', html)
-    assert 'aria-valuenow="1" aria-valuemax="10"' in html
-    assert "Lecture 3 marked as watched" in html
-    assert "<html" not in html
+    assert tags(html, "div", id="course-progress", hx_swap_oob="true")
+    assert bar(html) == (1, 10)
+    assert "Lecture 3 marked as watched" in text(html)
+    assert not tags(html, "html")
 
 
 def test_htmx_unmark_reports_not_watched(learner_client, course):
     learner_client.post(URL, {"watched": "true"})
     html = learner_client.post(URL, {"watched": "false"}, **HTMX).content.decode()
-    assert 'aria-pressed="false"' in html
-    assert 'aria-valuenow="0"' in html
-    assert "Lecture 3 marked as not watched" in html
+    assert tags(html, "button", id="watched-button", aria_pressed="false")
+    assert bar(html) == (0, 10)
+    assert "Lecture 3 marked as not watched" in text(html)
 
 
 def test_htmx_progress_bar_counts_the_other_watched_lectures(learner_client, course):
     for slug in ("ml-in-practice", "design-foundations"):
         learner_client.post(f"/lectures/{slug}/watched/", {"watched": "true"})
     html = learner_client.post(URL, {"watched": "true"}, **HTMX).content.decode()
-    assert 'aria-valuenow="3" aria-valuemax="10"' in html
+    assert bar(html) == (3, 10)
     # A repeat changes nothing and says so with the same count.
     html = learner_client.post(URL, {"watched": "true"}, **HTMX).content.decode()
-    assert 'aria-valuenow="3" aria-valuemax="10"' in html
+    assert bar(html) == (3, 10)
     html = learner_client.post("/lectures/ml-in-practice/watched/", {"watched": "false"}, **HTMX).content.decode()
-    assert 'aria-valuenow="2" aria-valuemax="10"' in html
+    assert bar(html) == (2, 10)
 
 
 def test_set_watched_says_whether_it_changed_anything(learner, other_learner, course):
@@ -170,10 +175,10 @@ def test_a_csrf_token_from_the_page_is_accepted(learner, course):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(learner)
     page = browser.get("/lectures/training-data/").content.decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    token = tags(page, "input", name="csrfmiddlewaretoken")[0]["value"]
     assert browser.post(URL, {"watched": "true", "csrfmiddlewaretoken": token}).status_code == 303
     # htmx sends the token as a header, from the body's hx-headers.
-    header = re.search(r'hx-headers=\'\{"x-csrftoken": "([^"]+)"\}\'', page).group(1)
+    header = json.loads(tags(page, "body")[0]["hx-headers"])["x-csrftoken"]
     response = browser.post(URL, {"watched": "false"}, HTTP_X_CSRFTOKEN=header, **HTMX)
     assert response.status_code == 200
     assert not is_watched(learner)
