@@ -6,12 +6,26 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+class TextLinesField(models.TextField):
+    """Text whose lines end in LF alone, however the value came in.
+
+    Browsers send a text area's lines ended with CR LF: stored as sent, a lecture
+    saved unchanged in the admin would differ from the course file on the next import.
+    Forms and full_clean() clean the value with to_python(), and TextField passes
+    every value written to the database through it too.
+    """
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class Course(models.Model):
     slug = models.SlugField(unique=True, help_text="Stable key of the course in the course file.")
     title = models.CharField(max_length=200, help_text="Title in the course's own language.")
     title_en = models.CharField("title (English)", max_length=200, blank=True)
-    summary = models.TextField(blank=True, help_text="What the course is about, in its own language.")
-    summary_en = models.TextField("summary (English)", blank=True)
+    summary = TextLinesField(blank=True, help_text="What the course is about, in its own language.")
+    summary_en = TextLinesField("summary (English)", blank=True)
     organiser = models.CharField(max_length=200, blank=True)
     language = models.CharField(
         max_length=16, default="ru", help_text="Language code of the lectures, such as ru or en."
@@ -30,6 +44,10 @@ class Course(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(slug=""), name="lectures_course_slug_not_empty"),
             models.CheckConstraint(condition=~Q(title=""), name="lectures_course_title_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(summary__contains="\r") & ~Q(summary_en__contains="\r"),
+                name="lectures_course_text_lines_end_in_lf",
+            ),
         ]
 
     def __str__(self):
@@ -133,9 +151,9 @@ class Lecture(models.Model):
         max_length=200, blank=True, help_text="Title in the course's language. Required to publish."
     )
     title_en = models.CharField("title (English)", max_length=200, blank=True)
-    summary = models.TextField(blank=True, help_text="A few sentences in the course's language.")
-    summary_en = models.TextField("summary (English)", blank=True)
-    topics = models.TextField(blank=True, help_text="One topic per line.")
+    summary = TextLinesField(blank=True, help_text="A few sentences in the course's language.")
+    summary_en = TextLinesField("summary (English)", blank=True)
+    topics = TextLinesField(blank=True, help_text="One topic per line.")
     lecturer = models.CharField(max_length=200, blank=True, help_text="Empty when not known.")
     lecturer_confirmed = models.BooleanField(
         default=False,
@@ -166,6 +184,10 @@ class Lecture(models.Model):
             models.CheckConstraint(
                 condition=Q(duration__isnull=True) | Q(duration__gte=timedelta(0)),
                 name="lectures_lecture_duration_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=~Q(summary__contains="\r") & ~Q(summary_en__contains="\r") & ~Q(topics__contains="\r"),
+                name="lectures_lecture_text_lines_end_in_lf",
             ),
         ]
 

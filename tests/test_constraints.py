@@ -83,3 +83,16 @@ def test_reading_item_needs_a_title_url_and_known_kind(part):
 def test_emails_are_unique_whatever_their_case(db):
     User.objects.create_user(email="Learner@Example.org")
     assert rejected(lambda: User.objects.create_user(email="learner@example.org"))
+
+
+def test_text_lines_never_end_in_cr_in_the_database(part):
+    from django.db import connection
+
+    lecture = make_lecture(part)
+
+    def write_cr():
+        # Raw SQL: the model itself would store LF.
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE lectures_lecture SET topics = %s WHERE id = %s", ["One\r\nTwo", lecture.pk])
+
+    assert rejected(write_cr)
