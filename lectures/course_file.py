@@ -3,7 +3,8 @@
 Stable keys: the course by its slug, a part by its slug within the course, a
 lecture by its slug within the course. A lecture's reading list is the list
 in the file, in order. Importing the same file twice changes nothing, and
-exporting an imported file gives the same file back.
+exporting an imported file gives the same file back. A re-import keeps what
+staff changed in the admin since the last import (see import_course).
 """
 
 import datetime
@@ -310,9 +311,22 @@ def parse(text, source="course file"):
 
 
 @dataclass
+class Change:
+    """A field of one object on which the database and the file disagree, as the import left it."""
+
+    name: str  # the object, such as "lecture design-doc"
+    field: str
+    admin: object  # the database's value and the file's, in plain form
+    file: object
+
+
+@dataclass
 class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    kept: list = field(default_factory=list)  # objects with fields changed in the admin only, kept
+    conflicts: list = field(default_factory=list)  # Changes: the admin's value kept over the file's
+    replaced: list = field(default_factory=list)  # Changes: with overwrite, the admin's value replaced
     unchanged: int = 0
     not_in_file: list = field(default_factory=list)
 
@@ -321,98 +335,246 @@ class ImportReport:
         return bool(self.created or self.updated)
 
 
-def _apply(instance, values, report, name):
-    """Set changed values on instance and save it; record what happened."""
-    if instance.pk is None:
-        for key, value in values.items():
-            setattr(instance, key, value)
+# What the import does with a field on which the database and the file disagree.
+UPDATE, KEEP, CONFLICT, REPLACE = "update", "keep", "conflict", "replace"
+WRITTEN = {UPDATE, REPLACE}
+# Parts are merged in order too: a part's position is its rank in the file, or in the course.
+PART_MERGED = PART_FIELDS | {"position": "number"}
+
+
+def _plain(type_, value):
+    """A value in the form the merge compares it and `imported` keeps it: JSON's types only."""
+    if value is None:
+        return None
+    match type_:
+        case "date":
+            return value.isoformat()
+        case "datetime":
+            return value.astimezone(datetime.UTC).isoformat()
+        case "duration":
+            return _duration(value)
+        case "reading":
+            return [{name: item.get(name, EMPTY.get(kind)) for name, kind in READING_FIELDS.items()} for item in value]
+    return value
+
+
+def _read(instance, name):
+    """The database's value of one field, in the form parse() gives the file's."""
+    match name:
+        case "part":
+            return instance.part.slug
+        case "topics":
+            return instance.topic_list
+        case "reading":
+            return [{key: getattr(item, key) for key in READING_FIELDS} for item in instance.reading_items.all()]
+    return getattr(instance, name)
+
+
+def _values(instance, types):
+    """The database's values of one object, in plain form: what the merge compares and export writes."""
+    return {name: _plain(type_, _read(instance, name)) for name, type_ in types.items()}
+
+
+def _merge(base, current, file, *, overwrite):
+    """Each field on which the database and the file disagree, with what the import does with it.
+
+    base is what the last import wrote: a field that differs from it has changed
+    since, in the file, in the admin, or in both.
+    """
+    outcomes = {}
+    for name, value in file.items():
+        if current[name] == value:
+            continue
+        if name in base and current[name] == base[name]:
+            outcomes[name] = UPDATE
+        elif overwrite:
+            outcomes[name] = REPLACE
+        elif name in base and value == base[name]:
+            outcomes[name] = KEEP
+        else:
+            # Changed in both, or imported before a base was kept: nobody can tell
+            # the admin's edit from the file's, so the database's value stays.
+            outcomes[name] = CONFLICT
+    return outcomes
+
+
+@dataclass
+class _Plan:
+    """One object of the file, and how the import brings it into the database."""
+
+    instance: object
+    name: str
+    values: dict  # the file's, as parse() gives them
+    file: dict  # the file's, in plain form
+    current: dict | None = None  # the database's, in plain form; None for a new object
+    outcomes: dict | None = None
+
+    def writes(self, key):
+        return self.current is None or self.outcomes.get(key) in WRITTEN
+
+    def merged(self, key):
+        """The field's value once imported."""
+        return self.file[key] if self.writes(key) else self.current[key]
+
+    def keep(self, *keys):
+        """Keep the database's values of these fields after all, as conflicts."""
+        for key in keys:
+            if self.writes(key):
+                self.outcomes[key] = CONFLICT
+
+    @property
+    def place(self):
+        """The lecture's part and number once imported."""
+        return (self.merged("part"), self.merged("number"))
+
+    @property
+    def moves(self):
+        return self.current is not None and self.place != (self.current["part"], self.current["number"])
+
+
+def _plan(instance, name, record, types, *, overwrite, current=None):
+    """Compare one object of the file with its row in the database, if it has one."""
+    values = {key: record.get(key, EMPTY.get(type_)) for key, type_ in types.items()}
+    plan = _Plan(instance, name, values, {key: _plain(types[key], value) for key, value in values.items()})
+    if instance.pk is not None:
+        plan.current = current or _values(instance, types)
+        plan.outcomes = _merge(instance.imported, plan.current, plan.file, overwrite=overwrite)
+    return plan
+
+
+def _save(plan, report, parts=None):
+    """Write what the plan takes from the file, keep the file's values as the next base, and report."""
+    instance = plan.instance
+    written = [key for key in plan.values if plan.writes(key)]
+    for key in written:
+        match key:
+            case "part":
+                instance.part = parts[plan.values[key]]
+            case "topics":
+                instance.topics = "\n".join(plan.values[key])
+            case "reading":
+                pass  # its items need the lecture saved first
+            case _:
+                setattr(instance, key, plan.values[key])
+    if written:
+        instance.imported = plan.file
         instance.save()
-        report.created.append(name)
-        return instance
-    changed = [key for key, value in values.items() if getattr(instance, key) != value]
-    if changed:
-        for key in changed:
-            setattr(instance, key, values[key])
-        instance.save()
-        report.updated.append(f"{name} ({', '.join(changed)})")
+    elif instance.imported != plan.file:
+        # Only the base moves: no content changed, so updated_at stays as it is.
+        type(instance).objects.filter(pk=instance.pk).update(imported=plan.file)
+    if "reading" in written:
+        instance.reading_items.all().delete()
+        ReadingItem.objects.bulk_create(
+            ReadingItem(lecture=instance, position=position, **item)
+            for position, item in enumerate(plan.file["reading"])
+        )
+
+    if plan.current is None:
+        report.created.append(plan.name)
+        return
+    if written:
+        report.updated.append(f"{plan.name} ({', '.join(written)})")
     else:
         report.unchanged += 1
-    return instance
+    if kept := [key for key, outcome in plan.outcomes.items() if outcome == KEEP]:
+        report.kept.append(f"{plan.name} ({', '.join(kept)})")
+    for key, outcome in plan.outcomes.items():
+        change = Change(plan.name, key, admin=plan.current[key], file=plan.file[key])
+        if outcome == CONFLICT:
+            report.conflicts.append(change)
+        elif outcome == REPLACE:
+            report.replaced.append(change)
 
 
-def _lecture_values(lecture, part):
-    values = {
-        name: lecture.get(name, EMPTY.get(type_))
-        for name, type_ in LECTURE_FIELDS.items()
-        if name not in ("part", "reading", "topics")
+def _settle_places(plans, not_in_file):
+    """Leave a lecture where it is when its new place stays another's; refuse a new lecture such a place.
+
+    The file's places never clash with each other, but staff may have moved
+    lectures in the admin, and lectures that are not in the file stay put.
+    """
+    taken = {
+        (lecture.part.slug, lecture.number): f"{lecture.slug!r}, which is not in the file" for lecture in not_in_file
     }
-    values["part"] = part
-    values["topics"] = "\n".join(lecture.get("topics", []))
-    return values
+    while True:
+        holders = {}
+        for plan in plans:
+            holders.setdefault(plan.place, []).append(plan)
+        blocked = [plan for plan in plans if plan.moves and (len(holders[plan.place]) > 1 or plan.place in taken)]
+        if not blocked:
+            break
+        # Each round sends at least one lecture back to its own place, so the loop ends.
+        for plan in blocked:
+            plan.keep("part", "number")
+    for plan in plans:
+        sharing = [other.file["slug"] for other in holders[plan.place] if other is not plan]
+        if plan.current is None and (plan.place in taken or sharing):
+            part, number = plan.place
+            holder = taken.get(plan.place) or (
+                f"{sharing[0]!r}, which keeps it from the admin (import with --overwrite to take the file's)"
+            )
+            raise CourseFileError(
+                [f"lecture {plan.file['slug']!r}: number {number} of part {part!r} belongs to lecture {holder}"]
+            )
 
 
 @transaction.atomic
-def import_course(data):
-    """Write validated course data to the database, in one transaction."""
+def import_course(data, *, overwrite=False):
+    """Write validated course data to the database, in one transaction, keeping what staff changed.
+
+    Each field (a lecture's reading list counts as one) is merged three ways:
+    what the last import wrote (the object's `imported`), the database's value
+    and the file's. A change made only in the file is applied, one made only in
+    the admin is kept, and a field changed in both (or never imported with a
+    base) keeps the admin's value and is reported as a conflict. With overwrite
+    the file's values replace the admin's. Either way the file's values become
+    the next base, so a conflict is reported once.
+    """
     report = ImportReport()
-    course_values = {name: data.course.get(name, EMPTY.get(type_)) for name, type_ in COURSE_FIELDS.items()}
-    course = Course.objects.filter(slug=course_values["slug"]).first() or Course()
-    _apply(course, course_values, report, f"course {course_values['slug']}")
+    slug = data.course["slug"]
+    # The rows stay locked until the import commits, so an admin save cannot slip
+    # in between the import's read of a value and its write.
+    course = Course.objects.select_for_update().filter(slug=slug).first() or Course()
+    _save(_plan(course, f"course {slug}", data.course, COURSE_FIELDS, overwrite=overwrite), report)
 
-    existing_parts = {part.slug: part for part in course.parts.all()}
-    parts = {}
-    for position, part_data in enumerate(data.parts):
-        values = {name: part_data.get(name, EMPTY.get(type_)) for name, type_ in PART_FIELDS.items()}
-        values |= {"course": course, "position": position}
-        part = existing_parts.get(values["slug"]) or Part()
-        parts[values["slug"]] = _apply(part, values, report, f"part {values['slug']}")
+    parts = {part.slug: part for part in course.parts.select_for_update().order_by("position", "pk")}
+    ranks = {part_slug: rank for rank, part_slug in enumerate(parts)}
+    for position, record in enumerate(data.parts):
+        part = parts.get(record["slug"]) or Part(course=course)
+        current = (_values(part, PART_FIELDS) | {"position": ranks[part.slug]}) if part.pk else None
+        name = f"part {record['slug']}"
+        _save(
+            _plan(part, name, record | {"position": position}, PART_MERGED, overwrite=overwrite, current=current),
+            report,
+        )
+        parts[part.slug] = part
 
-    existing = {lecture.slug: lecture for lecture in course.lectures.select_related("part")}
-    file_slugs = {lecture["slug"] for lecture in data.lectures}
-    taken = {
-        (lecture.part_id, lecture.number): lecture.slug
-        for lecture in existing.values()
-        if lecture.slug not in file_slugs
-    }
-    problems = [
-        f"lecture {lecture['slug']!r}: number {lecture['number']} of part {lecture['part']!r} "
-        f"belongs to lecture {taken[key]!r}, which is not in the file"
-        for lecture in data.lectures
-        if (key := (parts[lecture["part"]].pk, lecture["number"])) in taken
+    lectures = course.lectures.select_for_update().select_related("part").prefetch_related("reading_items")
+    existing = {lecture.slug: lecture for lecture in lectures}
+    plans = [
+        _plan(
+            existing.get(record["slug"]) or Lecture(),
+            f"lecture {record['slug']}",
+            record,
+            LECTURE_FIELDS,
+            overwrite=overwrite,
+        )
+        for record in data.lectures
     ]
-    if problems:
-        raise CourseFileError(problems)
+    for plan in plans:
+        # The admin's status with the file's title, or the other way round, could
+        # make a published lecture without a title, which the database refuses.
+        if plan.current is not None and plan.merged("status") == Lecture.Status.PUBLISHED and not plan.merged("title"):
+            plan.keep("status", "title")
+    file_slugs = {record["slug"] for record in data.lectures}
+    _settle_places(plans, [lecture for slug, lecture in existing.items() if slug not in file_slugs])
 
     # Lectures that change place first move out of the way, so that swapping
-    # two numbers never meets the one-number-per-part constraint halfway.
-    moving = [
-        existing[lecture["slug"]]
-        for lecture in data.lectures
-        if lecture["slug"] in existing
-        and (existing[lecture["slug"]].part_id, existing[lecture["slug"]].number)
-        != (parts[lecture["part"]].pk, lecture["number"])
-    ]
-    for offset, lecture in enumerate(moving):
-        Lecture.objects.filter(pk=lecture.pk).update(number=30000 + offset)
-        lecture.number = 30000 + offset
-
-    for lecture_data in data.lectures:
-        values = _lecture_values(lecture_data, parts[lecture_data["part"]])
-        lecture = existing.get(lecture_data["slug"]) or Lecture()
-        name = f"lecture {lecture_data['slug']}"
-        _apply(lecture, values, report, name)
-        wanted = [
-            {name: item.get(name, EMPTY.get(type_)) for name, type_ in READING_FIELDS.items()}
-            for item in lecture_data.get("reading", [])
-        ]
-        current = [{name: getattr(item, name) for name in READING_FIELDS} for item in lecture.reading_items.all()]
-        if wanted != current:
-            lecture.reading_items.all().delete()
-            ReadingItem.objects.bulk_create(
-                ReadingItem(lecture=lecture, position=position, **item) for position, item in enumerate(wanted)
-            )
-            if name not in report.created:
-                report.updated.append(f"{name} (reading list)")
+    # two numbers never meets the one-number-per-part constraint halfway; each
+    # one's save below writes its new place.
+    for offset, plan in enumerate(plan for plan in plans if plan.moves):
+        Lecture.objects.filter(pk=plan.instance.pk).update(number=30000 + offset)
+    for plan in plans:
+        _save(plan, report, parts)
 
     report.not_in_file = sorted(slug for slug in existing if slug not in file_slugs)
     return report
@@ -434,11 +596,9 @@ def _duration(value):
 
 
 def export_course(course):
-    """Return the course as the text of a course file."""
-    document = _clean({name: getattr(course, name) for name in COURSE_FIELDS})
-    document["parts"] = [
-        _clean({name: getattr(part, name) for name in PART_FIELDS}) for part in course.parts.order_by("position", "pk")
-    ]
+    """Return the course as the text of a course file: the database's values, the admin's edits included."""
+    document = _clean(_values(course, COURSE_FIELDS))
+    document["parts"] = [_clean(_values(part, PART_FIELDS)) for part in course.parts.order_by("position", "pk")]
     lectures = (
         course.lectures.select_related("part")
         .prefetch_related("reading_items")
@@ -446,16 +606,9 @@ def export_course(course):
     )
     document["lectures"] = []
     for lecture in lectures:
-        values = {name: getattr(lecture, name) for name in LECTURE_FIELDS if name not in ("part", "reading")}
-        values["part"] = lecture.part.slug
-        values["topics"] = lecture.topic_list
-        values["published_at"] = lecture.published_at.isoformat() if lecture.published_at else None
-        values["date"] = lecture.date.isoformat() if lecture.date else None
-        values["duration"] = _duration(lecture.duration) if lecture.duration is not None else None
-        values["reading"] = [
-            _clean({name: getattr(item, name) for name in READING_FIELDS}) for item in lecture.reading_items.all()
-        ]
-        document["lectures"].append(_clean({name: values[name] for name in LECTURE_FIELDS}))
+        values = _values(lecture, LECTURE_FIELDS)
+        values["reading"] = [_clean(item) for item in values["reading"]]
+        document["lectures"].append(_clean(values))
     return HEADER + yaml.dump(document, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=float("inf"))
 
 

@@ -38,6 +38,12 @@ class Course(models.Model):
         default=0, help_text="The site shows the course with the lowest position."
     )
     updated_at = models.DateTimeField(auto_now=True)
+    imported = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The course file's values as the last import wrote them (empty until one has): the next import "
+        "compares the file and the database with them to tell the file's changes from the admin's.",
+    )
 
     class Meta:
         ordering = ["position", "pk"]
@@ -93,6 +99,12 @@ class Part(models.Model):
     title = models.CharField(max_length=200)
     title_en = models.CharField("title (English)", max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(default=0, help_text="Parts are listed by position.")
+    imported = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The course file's values as the last import wrote them (empty until one has): the next import "
+        "compares the file and the database with them to tell the file's changes from the admin's.",
+    )
 
     class Meta:
         ordering = ["course", "position", "pk"]
@@ -166,6 +178,12 @@ class Lecture(models.Model):
     video_url = models.URLField("video", max_length=500, blank=True, help_text="A YouTube link to the recording.")
     slides_url = models.URLField("slides", max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    imported = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The course file's values as the last import wrote them (empty until one has): the next import "
+        "compares the file and the database with them to tell the file's changes from the admin's.",
+    )
 
     objects = LectureQuerySet.as_manager()
 
