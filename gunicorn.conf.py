@@ -1,6 +1,6 @@
 """gunicorn settings for production: `gunicorn portal.wsgi` reads this file from the working directory.
 
-Threads share each worker's memory and database connections (one per thread,
+Threads share each worker's objects and database connections (one per thread,
 kept open by DJANGO_CONN_MAX_AGE). Every value can be overridden on the command line.
 """
 
@@ -39,7 +39,7 @@ control_socket_disable = True
 # holds, and with the whole app loaded it stalls all of the worker's threads
 # at once. Objects that live as long as the worker are frozen out of its sight:
 # those loaded with the app, and once more those the first requests build for
-# good (URL patterns, compiled templates, the syllabus). Whatever else is alive
+# good (URL patterns, compiled templates). Whatever else is alive
 # at that moment stays too, until the worker is recycled (max_requests): a
 # bounded, one-time cost.
 FREEZE_AFTER_REQUESTS = 500

@@ -28,9 +28,13 @@ WATCHED_VALUES = {"true": True, "false": False}
 private_no_store = cache_control(private=True, no_store=True)
 
 
+SYLLABUS_DEFERRED = ["summary", "summary_en", "topics", "imported", "part__imported"]
+
+
 def _syllabus(course, user):
     """The course's lectures in order, as the visitor may see them: staff see drafts too."""
-    lectures = course.lectures.select_related("part").in_course_order()
+    # Only what the syllabus and the progress figures show: no long texts, no import records.
+    lectures = course.lectures.select_related("part").in_course_order().defer(*SYLLABUS_DEFERRED)
     return list(lectures if user.is_staff else lectures.listed())
 
 
@@ -47,7 +51,7 @@ def _lecture_state(user, lecture, lectures):
 
 @require_safe
 def home(request):
-    course = Course.objects.first()
+    course = Course.objects.defer("imported").first()
     if course is None:
         return render(request, "progress/home.html", {"course": None})
     lectures = _syllabus(course, request.user)
