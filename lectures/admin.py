@@ -25,17 +25,19 @@ class PartAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_en", "slug"]
 
 
-class ReadingItemInline(admin.TabularInline):
+class ReadingItemInline(admin.StackedInline):
+    # Stacked, a few fields to a line: a table of six wide inputs overflows the lecture form's column.
     model = ReadingItem
     extra = 1
-    fields = ["position", "kind", "title", "url", "required", "note"]
+    fields = [("kind", "required", "position"), "title", "url", "note"]
 
 
 @admin.register(Lecture)
 class LectureAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "part", "status", "lecturer", "date", "duration", "published_at"]
+    list_display = ["__str__", "status", "lecturer", "confirmed", "date", "length"]
     list_display_links = ["__str__"]
     list_filter = ["part__course", "part", "status", "lecturer_confirmed"]
+    ordering = ["part__course", "part__position", "number"]
     list_select_related = ["part"]
     search_fields = ["title", "title_en", "slug", "summary", "summary_en", "topics", "lecturer"]
     prepopulated_fields = {"slug": ["title_en"]}
@@ -48,3 +50,12 @@ class LectureAdmin(admin.ModelAdmin):
         ("Lecture facts", {"fields": ["lecturer", "lecturer_confirmed", "date", "duration"]}),
         ("Materials", {"fields": ["video_url", "slides_url"]}),
     ]
+
+    # Short column titles, so each lecture's title fits on one line.
+    @admin.display(boolean=True, ordering="lecturer_confirmed")
+    def confirmed(self, lecture):
+        return lecture.lecturer_confirmed
+
+    @admin.display(ordering="duration")
+    def length(self, lecture):
+        return lecture.duration

@@ -17,7 +17,7 @@ from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from .models import Course, Lecture, Part, ReadingItem
+from .models import Course, Lecture, Part, ReadingItem, youtube_id
 
 HEADER = (
     "# Course file of the ML System Design portal.\n"
@@ -51,7 +51,7 @@ LECTURE_FIELDS = {
     "lecturer_confirmed": "bool",
     "date": "date",
     "duration": "duration",
-    "video_url": "url",
+    "video_url": "youtube",
     "slides_url": "url",
     "reading": "reading",
 }
@@ -70,7 +70,7 @@ REQUIRED = {
 }
 MODELS = {"course": Course, "part": Part, "lecture": Lecture, "reading item": ReadingItem}
 DURATION_RE = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
-EMPTY = {"text": "", "url": "", "text_list": [], "bool": False, "reading": []}
+EMPTY = {"text": "", "url": "", "youtube": "", "text_list": [], "bool": False, "reading": []}
 
 
 class CourseFileError(Exception):
@@ -195,6 +195,12 @@ class _Validator:
                     return value
                 except ValidationError:
                     self.problem(line, where, f"{value!r} is not an http(s) URL")
+            case "youtube":
+                if isinstance(value, str) and youtube_id(value):
+                    return value
+                self.problem(
+                    line, where, f"{value!r} is not a link to a YouTube video (watch?v=, youtu.be/, embed/, shorts/)"
+                )
             case "number":
                 if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 999:
                     return value

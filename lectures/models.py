@@ -1,9 +1,38 @@
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from django.db import models
+from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.utils import timezone
+
+
+class FieldCheckConstraint(models.CheckConstraint):
+    """A check constraint whose violation a form shows on one field, in words.
+
+    The database enforces the condition; Django's model validation checks it
+    first, and reports it here as an error of `field` rather than of the form.
+    """
+
+    non_db_attrs = (*models.CheckConstraint.non_db_attrs, "field")
+
+    def __init__(self, *, field, **kwargs):
+        super().__init__(**kwargs)
+        self.field = field
+
+    def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
+        try:
+            super().validate(model, instance, exclude=exclude, using=using)
+        except ValidationError as error:
+            raise ValidationError({self.field: error}) from None
+
+    def deconstruct(self):
+        path, args, kwargs = super().deconstruct()
+        return path, args, kwargs | {"field": self.field}
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.field == getattr(other, "field", None)
 
 
 class TextLinesField(models.TextField):
@@ -18,6 +47,36 @@ class TextLinesField(models.TextField):
     def to_python(self, value):
         value = super().to_python(value)
         return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+YOUTUBE_HOSTS = {"youtube.com", "youtube-nocookie.com"}
+
+
+def youtube_id(url):
+    """The video id of a YouTube video link (watch?v=, youtu.be/, embed/, shorts/), or "" for anything else."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    path = parts.path.rstrip("/").split("/")[1:]
+    if host == "youtu.be" and len(path) == 1:
+        candidate = path[0]
+    elif host in YOUTUBE_HOSTS and path == ["watch"]:
+        candidate = parse_qs(parts.query).get("v", [""])[0]
+    elif host in YOUTUBE_HOSTS and len(path) == 2 and path[0] in {"embed", "shorts"}:
+        candidate = path[1]
+    else:
+        return ""
+    # "videoseries" has the length of an id, but embeds a playlist.
+    return candidate if YOUTUBE_ID.fullmatch(candidate) and candidate != "videoseries" else ""
+
+
+def validate_youtube_video(url):
+    if not youtube_id(url):
+        raise ValidationError(
+            "Give a link to one YouTube video, such as https://www.youtube.com/watch?v=PW9TGNr1Vqk or "
+            "https://youtu.be/PW9TGNr1Vqk: the player shows YouTube videos only.",
+            code="not_youtube_video",
+        )
 
 
 class Course(models.Model):
@@ -48,11 +107,23 @@ class Course(models.Model):
     class Meta:
         ordering = ["position", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(slug=""), name="lectures_course_slug_not_empty"),
-            models.CheckConstraint(condition=~Q(title=""), name="lectures_course_title_not_empty"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=~Q(slug=""),
+                name="lectures_course_slug_not_empty",
+                field="slug",
+                violation_error_message="Give the course a slug: its key in the course file.",
+            ),
+            FieldCheckConstraint(
+                condition=~Q(title=""),
+                name="lectures_course_title_not_empty",
+                field="title",
+                violation_error_message="Give the course a title.",
+            ),
+            FieldCheckConstraint(
                 condition=~Q(summary__contains="\r") & ~Q(summary_en__contains="\r"),
                 name="lectures_course_text_lines_end_in_lf",
+                field="summary",
+                violation_error_message="Lines must end with a plain line break.",
             ),
         ]
 
@@ -72,7 +143,7 @@ class PartKind(models.TextChoices):
 
 class LectureStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
-    ANNOUNCED = "announced", "Announced (coming soon)"
+    ANNOUNCED = "announced", "Announced"
     PUBLISHED = "published", "Published"
 
 
@@ -110,8 +181,18 @@ class Part(models.Model):
         ordering = ["course", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="lectures_part_slug_per_course"),
-            models.CheckConstraint(condition=~Q(slug=""), name="lectures_part_slug_not_empty"),
-            models.CheckConstraint(condition=Q(kind__in=PartKind.values), name="lectures_part_kind_valid"),
+            FieldCheckConstraint(
+                condition=~Q(slug=""),
+                name="lectures_part_slug_not_empty",
+                field="slug",
+                violation_error_message="Give the part a slug: its key in the course file.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(kind__in=PartKind.values),
+                name="lectures_part_kind_valid",
+                field="kind",
+                violation_error_message="A part is the main course or bonus.",
+            ),
         ]
 
     def __str__(self):
@@ -145,7 +226,9 @@ class Lecture(models.Model):
     )
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="lectures")
     number = models.PositiveSmallIntegerField(help_text="Number within the part, from 1.")
-    slug = models.SlugField(max_length=80, help_text="The lecture's address: /lectures/<slug>/.")
+    slug = models.SlugField(
+        max_length=80, help_text="The last part of the lecture's address, as design-doc in /lectures/design-doc/."
+    )
     status = models.CharField(
         max_length=10,
         choices=LectureStatus,
@@ -175,7 +258,14 @@ class Lecture(models.Model):
     duration = models.DurationField(
         "video duration", null=True, blank=True, help_text="Length of the recording, such as 1:32:05."
     )
-    video_url = models.URLField("video", max_length=500, blank=True, help_text="A YouTube link to the recording.")
+    video_url = models.URLField(
+        "video",
+        max_length=500,
+        blank=True,
+        validators=[validate_youtube_video],
+        help_text="A link to the recording on YouTube: youtube.com/watch?v=…, youtu.be/…, /embed/… or /shorts/…. "
+        "Empty when not known: the page then offers the course playlist.",
+    )
     slides_url = models.URLField("slides", max_length=500, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     imported = models.JSONField(
@@ -192,25 +282,46 @@ class Lecture(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="lectures_lecture_slug_per_course"),
             models.UniqueConstraint(fields=["part", "number"], name="lectures_lecture_number_per_part"),
-            models.CheckConstraint(condition=~Q(slug=""), name="lectures_lecture_slug_not_empty"),
-            models.CheckConstraint(condition=Q(number__gte=1), name="lectures_lecture_number_positive"),
-            models.CheckConstraint(condition=Q(status__in=LectureStatus.values), name="lectures_lecture_status_valid"),
-            models.CheckConstraint(
+            FieldCheckConstraint(
+                condition=~Q(slug=""),
+                name="lectures_lecture_slug_not_empty",
+                field="slug",
+                violation_error_message="Give the lecture a slug: the last part of its address.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(number__gte=1),
+                name="lectures_lecture_number_positive",
+                field="number",
+                violation_error_message="Lectures are numbered from 1.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(status__in=LectureStatus.values),
+                name="lectures_lecture_status_valid",
+                field="status",
+                violation_error_message="A lecture is a draft, announced or published.",
+            ),
+            FieldCheckConstraint(
                 condition=~Q(status=LectureStatus.PUBLISHED) | ~Q(title=""),
                 name="lectures_lecture_published_has_title",
+                field="title",
+                violation_error_message="A published lecture needs a title. Add one, or keep the lecture announced.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=Q(duration__isnull=True) | Q(duration__gte=timedelta(0)),
                 name="lectures_lecture_duration_not_negative",
+                field="duration",
+                violation_error_message="A video cannot be shorter than nothing.",
             ),
-            models.CheckConstraint(
+            FieldCheckConstraint(
                 condition=~Q(summary__contains="\r") & ~Q(summary_en__contains="\r") & ~Q(topics__contains="\r"),
                 name="lectures_lecture_text_lines_end_in_lf",
+                field="summary",
+                violation_error_message="Lines must end with a plain line break.",
             ),
         ]
 
     def __str__(self):
-        return f"{self.label} {self.display_title}"
+        return f"{self.label}: {self.title}" if self.title else self.label
 
     # get_absolute_url() comes from ABSOLUTE_URL_OVERRIDES: the lecture's page is the progress app's.
 
@@ -263,30 +374,25 @@ class ReadingItem(models.Model):
     class Meta:
         ordering = ["lecture", "position", "pk"]
         constraints = [
-            models.CheckConstraint(condition=~Q(title=""), name="lectures_readingitem_title_not_empty"),
-            models.CheckConstraint(condition=~Q(url=""), name="lectures_readingitem_url_not_empty"),
-            models.CheckConstraint(condition=Q(kind__in=ReadingKind.values), name="lectures_readingitem_kind_valid"),
+            FieldCheckConstraint(
+                condition=~Q(title=""),
+                name="lectures_readingitem_title_not_empty",
+                field="title",
+                violation_error_message="Give the reading a title.",
+            ),
+            FieldCheckConstraint(
+                condition=~Q(url=""),
+                name="lectures_readingitem_url_not_empty",
+                field="url",
+                violation_error_message="Give the reading a link.",
+            ),
+            FieldCheckConstraint(
+                condition=Q(kind__in=ReadingKind.values),
+                name="lectures_readingitem_kind_valid",
+                field="kind",
+                violation_error_message="Choose what kind of reading this is.",
+            ),
         ]
 
     def __str__(self):
         return self.title
-
-
-def youtube_id(url):
-    parts = urlsplit(url)
-    host = parts.netloc.lower().removeprefix("www.").removeprefix("m.")
-    if host == "youtu.be":
-        candidate = parts.path.lstrip("/")
-    elif host in {"youtube.com", "youtube-nocookie.com"}:
-        if parts.path == "/watch":
-            candidate = parse_qs(parts.query).get("v", [""])[0]
-        elif parts.path.startswith(("/embed/", "/live/", "/shorts/")):
-            candidate = parts.path.split("/")[2]
-        else:
-            candidate = ""
-    else:
-        candidate = ""
-    # YouTube ids are 11 characters of [A-Za-z0-9_-]; anything else is not one.
-    if len(candidate) == 11 and all(c.isalnum() or c in "-_" for c in candidate):
-        return candidate
-    return ""

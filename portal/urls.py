@@ -10,6 +10,8 @@ admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "ML System Design portal"
 admin.site.site_title = "Portal admin"
 admin.site.index_title = "Course and learners"
+# The list of every model beside each page leaves lecture lists and forms too little room; the index has it.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", include("progress.urls")),

@@ -2,6 +2,8 @@ import pytest
 
 from lectures.models import Lecture
 
+from .conftest import lecture_form, tags, text
+
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = [
@@ -107,3 +109,94 @@ def test_progress_events_cannot_be_rewritten(learner, course):
     event.action = "unmarked"
     with pytest.raises(ValueError, match="never changed"):
         event.save()
+
+
+def change_lecture(client, lecture, **changes):
+    return client.post(f"/admin/lectures/lecture/{lecture.pk}/change/", lecture_form(lecture, **changes))
+
+
+def test_a_published_lecture_without_a_title_is_an_error_on_the_title(staff_client, course):
+    lecture = Lecture.objects.get(slug="lecture-11")
+    response = change_lecture(staff_client, lecture, status="published")
+    assert response.status_code == 200  # the form again, nothing saved
+    form = response.context["adminform"].form
+    assert form.errors["title"] == ["A published lecture needs a title. Add one, or keep the lecture announced."]
+    assert not form.non_field_errors()
+    assert "is violated" not in response.content.decode()
+    assert Lecture.objects.get(pk=lecture.pk).status == "announced"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("number", "0", "Lectures are numbered from 1."),
+        ("duration", "-1:00:00", "A video cannot be shorter than nothing."),
+    ],
+)
+def test_other_violations_are_errors_on_their_field_in_words(staff_client, course, field, value, error):
+    response = change_lecture(staff_client, Lecture.objects.get(slug="training-data"), **{field: value})
+    assert response.status_code == 200
+    assert error in response.context["adminform"].form.errors[field]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://vimeo.com/123456789",
+        "https://www.youtube.com/@ods_ai",
+        "https://www.youtube.com/channel/UCeq6ZIlvC9SVsfhfKnSvM9w",
+        "https://www.youtube.com/watch?v=PW9TGNr1Vq",
+        "https://www.youtube.com/watch?v=PW9TGNr1Vqk!",
+        "https://youtu.be/",
+        "https://www.youtube.com/embed/videoseries?list=PLTlO6nV_TaGDu_HYG8cm7iUFZ_4qEJAYF",
+        "https://www.youtube.com/playlist?list=PLTlO6nV_TaGDu_HYG8cm7iUFZ_4qEJAYF",
+        "https://example.org/watch?v=PW9TGNr1Vqk",
+    ],
+)
+def test_the_video_must_be_a_youtube_video(staff_client, course, url):
+    lecture = Lecture.objects.get(slug="design-doc")
+    response = change_lecture(staff_client, lecture, video_url=url)
+    assert response.status_code == 200
+    assert "Give a link to one YouTube video" in response.context["adminform"].form.errors["video_url"][0]
+    assert Lecture.objects.get(pk=lecture.pk).video_url == "https://www.youtube.com/watch?v=PW9TGNr1Vqk"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=PW9TGNr1Vqk",
+        "https://youtube.com/watch?v=PW9TGNr1Vqk&t=42",
+        "https://m.youtube.com/watch?v=PW9TGNr1Vqk",
+        "https://youtu.be/PW9TGNr1Vqk",
+        "https://www.youtube.com/embed/PW9TGNr1Vqk",
+        "https://www.youtube-nocookie.com/embed/PW9TGNr1Vqk",
+        "https://www.youtube.com/shorts/PW9TGNr1Vqk",
+    ],
+)
+def test_youtube_video_links_are_taken(staff_client, course, url):
+    lecture = Lecture.objects.get(slug="design-doc")
+    assert change_lecture(staff_client, lecture, video_url=url).status_code == 302
+    assert Lecture.objects.get(pk=lecture.pk).youtube_id == "PW9TGNr1Vqk"
+
+
+def test_the_slug_help_text_shows_an_address(staff_client, course):
+    lecture = Lecture.objects.get(slug="design-doc")
+    page = text(staff_client.get(f"/admin/lectures/lecture/{lecture.pk}/change/").content)
+    assert "/lectures//" not in page
+    assert "as design-doc in /lectures/design-doc/" in page
+
+
+def test_the_admin_index_names_each_section_once(staff_client, course):
+    html = staff_client.get("/admin/").content.decode()
+    sections = [text(caption.split("</caption>")[0]) for caption in html.split("<caption>")[1:]]
+    assert "Users" in sections
+    assert len(sections) == len(set(sections)), sections
+
+
+def test_the_lecture_list_is_in_course_order_and_shows_which_lecturers_are_confirmed(staff_client, course):
+    response = staff_client.get("/admin/lectures/lecture/")
+    listed = [lecture.slug for lecture in response.context["cl"].result_list]
+    assert listed == list(Lecture.objects.in_course_order().values_list("slug", flat=True))
+    # Learners see only confirmed lecturers; staff see which are not.
+    unconfirmed = tags(response.content, "img", alt="False")
+    assert len(unconfirmed) == 9 + 4  # lectures 1 to 10 but 8, and the four without a lecturer

@@ -5,12 +5,10 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
-from django.utils.duration import duration_string
 
 from lectures.models import Course, Lecture, Part
 
-from .conftest import BUNDLED_COURSE
+from .conftest import BUNDLED_COURSE, lecture_form
 
 pytestmark = pytest.mark.django_db
 
@@ -35,57 +33,6 @@ def course_file(tmp_path, *edits):
 
 def updates(out):
     return [line for line in out.splitlines() if line.startswith("updated ")]
-
-
-def crlf(text):
-    # Browsers send a text area's lines ended with CR LF.
-    return text.replace("\n", "\r\n")
-
-
-def lecture_form(lecture, **changes):
-    """The lecture's admin change form as a browser posts it: every field, and the reading inline."""
-    published_at = timezone.localtime(lecture.published_at) if lecture.published_at else None
-    data = {
-        "part": lecture.part_id,
-        "number": lecture.number,
-        "slug": lecture.slug,
-        "status": lecture.status,
-        "published_at_0": published_at.date().isoformat() if published_at else "",
-        "published_at_1": published_at.time().isoformat() if published_at else "",
-        "title": lecture.title,
-        "title_en": lecture.title_en,
-        "summary": crlf(lecture.summary),
-        "summary_en": crlf(lecture.summary_en),
-        "topics": crlf(lecture.topics),
-        "lecturer": lecture.lecturer,
-        "date": lecture.date.isoformat() if lecture.date else "",
-        "duration": duration_string(lecture.duration) if lecture.duration is not None else "",
-        "video_url": lecture.video_url,
-        "slides_url": lecture.slides_url,
-    }
-    if lecture.lecturer_confirmed:
-        data["lecturer_confirmed"] = "on"
-    items = list(lecture.reading_items.all())
-    data |= {
-        "reading_items-TOTAL_FORMS": len(items),
-        "reading_items-INITIAL_FORMS": len(items),
-        "reading_items-MIN_NUM_FORMS": 0,
-        "reading_items-MAX_NUM_FORMS": 1000,
-    }
-    for index, item in enumerate(items):
-        prefix = f"reading_items-{index}-"
-        data |= {
-            f"{prefix}id": item.pk,
-            f"{prefix}lecture": lecture.pk,
-            f"{prefix}position": item.position,
-            f"{prefix}kind": item.kind,
-            f"{prefix}title": item.title,
-            f"{prefix}url": item.url,
-            f"{prefix}note": item.note,
-        }
-        if item.required:
-            data[f"{prefix}required"] = "on"
-    return data | changes
 
 
 def save_in_admin(client, lecture, **changes):

@@ -101,7 +101,7 @@ def test_staff_preview_a_draft_with_a_banner(staff_client, course):
 def test_staff_preview_an_announced_lecture(staff_client, course):
     response = staff_client.get("/lectures/lecture-11/")
     assert response.status_code == 200
-    assert "This lecture is announced (coming soon)" in response.content.decode()
+    assert "This lecture is announced" in response.content.decode()
 
 
 def test_published_lectures_have_no_banner(staff_client, course):
