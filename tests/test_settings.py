@@ -161,3 +161,19 @@ def test_start_up_stops_with_the_message(tmp_path):
     )
     assert result.returncode != 0
     assert "DJANGO_DEBUG must be true or false, not 'nope'." in result.stderr
+
+
+@pytest.mark.parametrize("debug", ["true", "false"])
+def test_each_log_line_is_printed_once(debug):
+    environ = {key: value for key, value in os.environ.items() if key not in VARIABLES}
+    environ |= PRODUCTION | {"DJANGO_DEBUG": debug, "DJANGO_SETTINGS_MODULE": "portal.settings"}
+    script = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('probe from django'); "
+        "logging.getLogger('progress').warning('probe from the portal')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environ, capture_output=True, text=True, check=True
+    )
+    assert result.stderr.count("probe from django") == 1
+    assert result.stderr.count("probe from the portal") == 1

@@ -100,3 +100,12 @@ if (shortcuts) {
     event.preventDefault();
   });
 }
+
+// The syllabus beside a lecture scrolls on its own: bring the current lecture into its view.
+(function showCurrentLecture() {
+  const current = document.querySelector(".syllabus-aside [aria-current='page']");
+  if (!current) return;
+  const aside = current.closest(".syllabus-aside");
+  if (aside.scrollHeight <= aside.clientHeight) return;
+  aside.scrollTop = current.offsetTop - (aside.clientHeight - current.offsetHeight) / 2;
+})();
