@@ -50,6 +50,7 @@ class TextLinesField(models.TextField):
 
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
+YOUTUBE_PLAYLIST_ID = re.compile(r"[A-Za-z0-9_-]{10,64}")
 YOUTUBE_HOSTS = {"youtube.com", "youtube-nocookie.com"}
 
 
@@ -68,6 +69,16 @@ def youtube_id(url):
         return ""
     # "videoseries" has the length of an id, but embeds a playlist.
     return candidate if YOUTUBE_ID.fullmatch(candidate) and candidate != "videoseries" else ""
+
+
+def youtube_playlist_id(url):
+    """The list id of a YouTube playlist link (playlist?list=), or "" for anything else."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.").removeprefix("m.")
+    if host not in YOUTUBE_HOSTS or parts.path.rstrip("/") != "/playlist":
+        return ""
+    candidate = parse_qs(parts.query).get("list", [""])[0]
+    return candidate if YOUTUBE_PLAYLIST_ID.fullmatch(candidate) else ""
 
 
 def validate_youtube_video(url):
@@ -131,6 +142,11 @@ class Course(models.Model):
         return self.title_en or self.title
 
     # get_absolute_url() comes from ABSOLUTE_URL_OVERRIDES: the course's page is the progress app's.
+
+    @property
+    def playlist_id(self):
+        """The id of the course's YouTube playlist, for the privacy-enhanced player."""
+        return youtube_playlist_id(self.playlist_url)
 
 
 # Choices live at module level so that each model's Meta can name their values
@@ -233,8 +249,8 @@ class Lecture(models.Model):
         max_length=10,
         choices=LectureStatus,
         default=LectureStatus.DRAFT,
-        help_text="Draft: hidden from learners. Announced: listed as coming soon, "
-        "no page. Published: listed and open to everyone.",
+        help_text="Draft: hidden from learners. Announced: listed, without a page: coming soon when it has a date "
+        "ahead, otherwise announced by the organisers and not published. Published: listed and open to everyone.",
     )
     published_at = models.DateTimeField(
         "publish time",
@@ -338,7 +354,7 @@ class Lecture(models.Model):
 
     @property
     def display_title(self):
-        return self.title or "Coming soon"
+        return self.title or "Title not announced"
 
     @property
     def topic_list(self):
@@ -349,6 +365,17 @@ class Lecture(models.Model):
         return self.status == self.Status.PUBLISHED and (
             self.published_at is None or self.published_at <= timezone.now()
         )
+
+    @property
+    def due(self):
+        """When a lecture learners cannot open yet is due, if it has a date to come: its publish time or its date."""
+        if self.is_published:
+            return None
+        if self.status == self.Status.PUBLISHED:
+            return self.published_at
+        if self.date and self.date > timezone.localdate():
+            return self.date
+        return None
 
     @property
     def is_draft(self):

@@ -172,9 +172,12 @@ class CourseProgress:
         bonus = [lecture for lecture in published if lecture.part.kind == Part.Kind.BONUS]
         self.main_published = len(main)
         self.main_watched = sum(1 for lecture in main if lecture.pk in self.watched)
-        self.main_coming = sum(
-            1 for lecture in self.lectures if lecture.part.kind == Part.Kind.MAIN and not lecture.is_published
-        )
+        waiting = [
+            lecture for lecture in self.lectures if lecture.part.kind == Part.Kind.MAIN and not lecture.is_published
+        ]
+        # Coming soon: due on a date ahead. Announced: the organisers named it, and it was never published.
+        self.main_coming = sum(1 for lecture in waiting if lecture.due)
+        self.main_announced = len(waiting) - self.main_coming
         self.bonus_published = len(bonus)
         self.bonus_watched = sum(1 for lecture in bonus if lecture.pk in self.watched)
         self.unwatched = [lecture for lecture in published if lecture.pk not in self.watched]
@@ -199,7 +202,7 @@ class CourseProgress:
         if lecture.is_draft:
             return "draft"
         if not lecture.is_published:
-            return "soon"
+            return "soon" if lecture.due else "announced"
         if lecture.pk in self.watched:
             return "watched"
         if not self.signed_in:

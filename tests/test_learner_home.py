@@ -35,7 +35,7 @@ def continue_link(html):
 def test_a_new_learner_starts_at_lecture_one(learner_client, course):
     html = learner_client.get("/").content.decode()
     assert progressbar(html) == (0, 10)
-    assert "0 of 10 lectures watched · 4 more coming soon" in text(html)
+    assert "0 of 10 lectures watched · 4 more announced, not published" in text(html)
     assert continue_link(html) == ("/lectures/ml-in-practice/", "Start: Lecture 1")
 
 
@@ -82,7 +82,7 @@ def test_finishing_every_lecture_shows_completion_and_review(learner, learner_cl
     html = learner_client.get("/").content.decode()
     assert continue_link(html) is None
     assert "You have watched every published lecture" in html
-    assert "4 more lectures are coming soon" in html
+    assert "The organisers announced 4 more lectures, which were not published." in text(html)
     assert tags(html, "a", href="/lectures/ml-in-practice/", **{"class": "button"})
     assert "Review the course" in text(html)
 
@@ -99,7 +99,7 @@ def test_syllabus_shows_each_lectures_state(learner, learner_client, course):
     assert states.count("watched") == 1
     assert states.count("in-progress") == 1
     assert states.count("not-started") == 12 - 2
-    assert states.count("soon") == 4
+    assert states.count("announced") == 4
     page = text(html)
     assert (page.count("✓ Watched"), page.count("In progress"), page.count("Not started")) == (1, 1, 10)
 
@@ -171,13 +171,13 @@ def test_staff_see_drafts_in_the_syllabus_but_not_in_the_counts(staff, staff_cli
     assert "Жизненный цикл модели" in html  # listed for staff, with its draft badge
     # A draft is neither published nor coming soon: 9 published, 4 announced.
     assert progressbar(html) == (0, 9)
-    assert "0 of 9 lectures watched · 4 more coming soon" in text(html)
+    assert "0 of 9 lectures watched · 4 more announced, not published" in text(html)
 
 
 def test_the_bar_after_a_toggle_counts_as_the_page_did(staff, staff_client, course):
     Lecture.objects.filter(slug="model-lifecycle").update(status="draft")
     page = text(staff_client.get("/lectures/training-data/").content)
-    assert "0 of 9 lectures watched · 4 more coming soon" in page
+    assert "0 of 9 lectures watched · 4 more announced, not published" in page
     response = staff_client.post("/lectures/training-data/watched/", {"watched": "true"}, **HTMX)
     assert progressbar(response.content.decode()) == (1, 9)
-    assert "1 of 9 lectures watched · 4 more coming soon" in text(response.content)
+    assert "1 of 9 lectures watched · 4 more announced, not published" in text(response.content)

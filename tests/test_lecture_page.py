@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from lectures.models import Lecture
 
-from .conftest import tags
+from .conftest import tags, text
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_it_shows_every_field_of_a_lecture(client, course):
     lecture.slides_url = "https://example.org/slides.pdf"
     lecture.save()
     html = client.get("/lectures/failure-diagnosis/").content.decode()
-    for text in [
+    for fragment in [
         "Lecture 8",
         "Диагностика ошибок и отказов ML-систем",
         "Diagnosing errors and failures of ML systems",
@@ -33,18 +33,36 @@ def test_it_shows_every_field_of_a_lecture(client, course):
         "chapter 8, Data Distribution Shifts and Monitoring",
         'href="https://kolodezev.ru/mlsysd8.html"',
     ]:
-        assert text in html, text
+        assert fragment in html, fragment
     # Lecture 8's lecturer is confirmed, so the page does not hedge.
     assert "likely" not in html
 
 
 def test_it_says_what_is_not_known(client, course):
     html = client.get("/lectures/ml-in-practice/").content.decode()
-    assert "(likely; not confirmed by a source)" in html
-    assert html.count("Not known yet") == 2  # date and video length
+    # The lecturer is likely but unconfirmed: learners see only confirmed facts.
+    assert "Kolodezev" not in html
+    assert html.count("Not known yet") == 3  # lecturer, date and video length
     assert "Not linked yet" in html  # slides
-    assert "not linked here yet" in html  # video, with the playlist instead
-    assert "youtube-nocookie.com" not in html
+
+
+def test_without_a_recording_the_course_playlist_plays_in_place(client, course):
+    html = client.get("/lectures/ml-in-practice/").content.decode()
+    assert "This lecture's own recording is not linked yet" in text(html)
+    [poster] = tags(html, "a", **{"class": "video__poster"})
+    playlist = "https://www.youtube.com/playlist?list=PLTlO6nV_TaGDu_HYG8cm7iUFZ_4qEJAYF"
+    assert poster["href"] == playlist  # without JavaScript, the playlist on YouTube
+    assert poster["data-embed"] == (
+        "https://www.youtube-nocookie.com/embed/videoseries?list=PLTlO6nV_TaGDu_HYG8cm7iUFZ_4qEJAYF&autoplay=1"
+    )
+    assert tags(html, "a", href=playlist)
+    # Nothing from YouTube is in the page until the learner presses play.
+    assert "<iframe" not in html
+
+
+def test_a_confirmed_lecturer_is_named(client, course):
+    html = client.get("/lectures/failure-diagnosis/").content.decode()
+    assert "Dmitry Kolodezev" in text(html)
 
 
 def test_bonus_lecture_offers_its_video_privately_and_on_demand(client, course):

@@ -20,3 +20,22 @@ def test_nothing_leaves_the_site_until_play(page, site):
     page.wait_for_load_state("networkidle")
     assert "www.youtube-nocookie.com" in hosts
     assert not [host for host in hosts if host and "youtube.com" in host.replace("youtube-nocookie", "")]
+
+
+def test_the_course_playlist_plays_where_a_lecture_has_no_recording(page, site, console_errors):
+    hosts = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).hostname))
+    page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="<p>player</p>"))
+    page.goto(site + "/lectures/ml-in-practice/")
+    page.wait_for_load_state("networkidle")
+    assert set(hosts) == {urlsplit(site).hostname}
+
+    page.get_by_role("link", name="Play the course playlist").click()
+
+    player = page.locator(".video__frame iframe")
+    expect(player).to_have_attribute(
+        "src", "https://www.youtube-nocookie.com/embed/videoseries?list=PLTlO6nV_TaGDu_HYG8cm7iUFZ_4qEJAYF&autoplay=1"
+    )
+    page.wait_for_load_state("networkidle")
+    assert not [host for host in hosts if host and "youtube.com" in host.replace("youtube-nocookie", "")]
+    assert console_errors == []
