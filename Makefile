@@ -20,7 +20,7 @@ FIND_PYTHON = for candidate in $(PYTHON_CANDIDATES); do \
 BENCH_DURATION ?= 10
 BENCH_LEARNERS ?= 1000
 
-.PHONY: help run test lint format migrations-check check-deploy bandit bench screenshots clean
+.PHONY: help run test lint format migrations-check check-deploy bandit bench screenshots messages messages-check clean
 
 help:
 	@echo "make run              set up and serve the portal at http://127.0.0.1:$(PORT)"
@@ -31,6 +31,8 @@ help:
 	@echo "make bandit           security lint of the code"
 	@echo "make bench            load-test the portal against a bare-Django baseline (PostgreSQL, wrk)"
 	@echo "make screenshots      full-page screenshots of the main pages in artifacts/screenshots/"
+	@echo "make messages         update the Russian catalogue from the code, and compile it (needs gettext)"
+	@echo "make messages-check   fail if a Russian message is untranslated or fuzzy, or the compiled catalogue is stale"
 
 $(BIN)/python:
 	@python=$$($(FIND_PYTHON)) || { \
@@ -84,6 +86,17 @@ bandit: $(VENV)/.installed
 # Seconds per measured run and synthetic learners: make bench BENCH_DURATION=30 BENCH_LEARNERS=100000
 bench: $(VENV)/.installed
 	$(BIN)/python scripts/bench.py --duration $(BENCH_DURATION) --learners $(BENCH_LEARNERS)
+
+# The Russian catalogue: new and changed messages from the code, then compiled.
+# Both files are committed, so the portal runs without gettext.
+CATALOGUE := locale/ru/LC_MESSAGES/django
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=tests --ignore=scripts --ignore=staticfiles --ignore=artifacts
+messages: $(VENV)/.installed
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemessages --locale=ru --no-location --no-obsolete $(MAKEMESSAGES_IGNORE)
+	msgfmt --check --output-file=$(CATALOGUE).mo $(CATALOGUE).po
+
+messages-check: $(VENV)/.installed
+	$(BIN)/python scripts/check_messages.py $(CATALOGUE).po
 
 # Phone and desktop, light and dark, in Debian's Chromium.
 screenshots: $(VENV)/.installed

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
 
 
 class UserManager(BaseUserManager):
@@ -28,9 +30,9 @@ class UserManager(BaseUserManager):
 
 
 class Theme(models.TextChoices):
-    SYSTEM = "system", "Follow the system"
-    LIGHT = "light", "Light"
-    DARK = "dark", "Dark"
+    SYSTEM = "system", _("Follow the system")
+    LIGHT = "light", _("Light")
+    DARK = "dark", _("Dark")
 
 
 class User(AbstractUser):
@@ -39,9 +41,21 @@ class User(AbstractUser):
     Theme = Theme
 
     username = None
-    email = models.EmailField("email address", unique=True)
+    email = models.EmailField(_("email address"), unique=True)
     theme = models.CharField(
-        max_length=6, choices=Theme, default=Theme.SYSTEM, help_text="Colour theme of the site for this person."
+        _("theme"),
+        max_length=6,
+        choices=Theme,
+        default=Theme.SYSTEM,
+        help_text=_("Colour theme of the site for this person."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        db_default="",
+        help_text=_("Language of the site for this person. Empty: their browser's, else Russian."),
     )
 
     objects = UserManager()
@@ -54,6 +68,9 @@ class User(AbstractUser):
             # Addresses that differ only in case are the same mailbox to a person.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
             models.CheckConstraint(condition=models.Q(theme__in=Theme.values), name="accounts_user_theme_valid"),
+            models.CheckConstraint(
+                condition=models.Q(language__in=["", *dict(settings.LANGUAGES)]), name="accounts_user_language_valid"
+            ),
         ]
 
     def __str__(self):

@@ -5,6 +5,7 @@ from django_htmx.http import trigger_client_event
 
 from portal.http import HttpResponseSeeOther, safe_next
 
+from .middleware import set_language_cookie
 from .models import User
 
 THEME_COOKIE = "theme"
@@ -32,4 +33,18 @@ def set_theme(request):
         httponly=True,
         samesite="Lax",
     )
+    return response
+
+
+@require_POST
+def set_language(request):
+    """Switch the site's language and stay on the page: kept on the account when signed in, in a cookie always."""
+    language = request.POST.get("language")
+    if language not in dict(settings.LANGUAGES):
+        return HttpResponseBadRequest("The field language must be ru or en.", content_type="text/plain")
+    if request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    response = HttpResponseSeeOther(safe_next(request, "/"))
+    set_language_cookie(response, language)
     return response

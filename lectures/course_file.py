@@ -47,6 +47,7 @@ LECTURE_FIELDS = {
     "summary": "text",
     "summary_en": "text",
     "topics": "text_list",
+    "topics_en": "text_list",
     "lecturer": "text",
     "lecturer_confirmed": "bool",
     "date": "date",
@@ -61,6 +62,7 @@ READING_FIELDS = {
     "url": "url",
     "required": "bool",
     "note": "text",
+    "note_en": "text",
 }
 REQUIRED = {
     "course": {"slug", "title", "parts", "lectures"},
@@ -364,21 +366,21 @@ def _plain(type_, value):
     return value
 
 
-def _read(instance, name):
+def _read(instance, name, type_):
     """The database's value of one field, in the form parse() gives the file's."""
-    match name:
-        case "part":
-            return instance.part.slug
-        case "topics":
-            return instance.topic_list
+    match type_:
+        case "text_list":
+            return [line.strip() for line in getattr(instance, name).splitlines() if line.strip()]
         case "reading":
             return [{key: getattr(item, key) for key in READING_FIELDS} for item in instance.reading_items.all()]
+    if name == "part":
+        return instance.part.slug
     return getattr(instance, name)
 
 
 def _values(instance, types):
     """The database's values of one object, in plain form: what the merge compares and export writes."""
-    return {name: _plain(type_, _read(instance, name)) for name, type_ in types.items()}
+    return {name: _plain(type_, _read(instance, name, type_)) for name, type_ in types.items()}
 
 
 def _merge(base, current, file, *, overwrite):
@@ -456,8 +458,8 @@ def _save(plan, report, parts=None):
         match key:
             case "part":
                 instance.part = parts[plan.values[key]]
-            case "topics":
-                instance.topics = "\n".join(plan.values[key])
+            case "topics" | "topics_en":
+                setattr(instance, key, "\n".join(plan.values[key]))
             case "reading":
                 pass  # its items need the lecture saved first
             case _:

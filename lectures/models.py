@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class FieldCheckConstraint(models.CheckConstraint):
@@ -84,57 +86,84 @@ def youtube_playlist_id(url):
 def validate_youtube_video(url):
     if not youtube_id(url):
         raise ValidationError(
-            "Give a link to one YouTube video, such as https://www.youtube.com/watch?v=PW9TGNr1Vqk or "
-            "https://youtu.be/PW9TGNr1Vqk: the player shows YouTube videos only.",
+            _(
+                "Give a link to one YouTube video, such as https://www.youtube.com/watch?v=PW9TGNr1Vqk or "
+                "https://youtu.be/PW9TGNr1Vqk: the player shows YouTube videos only."
+            ),
             code="not_youtube_video",
         )
 
 
-class Course(models.Model):
-    slug = models.SlugField(unique=True, help_text="Stable key of the course in the course file.")
-    title = models.CharField(max_length=200, help_text="Title in the course's own language.")
-    title_en = models.CharField("title (English)", max_length=200, blank=True)
-    summary = TextLinesField(blank=True, help_text="What the course is about, in its own language.")
-    summary_en = TextLinesField("summary (English)", blank=True)
-    organiser = models.CharField(max_length=200, blank=True)
+class Localized(str):
+    """A text as the site shows it, with the language it is in (for the `lang` attribute)."""
+
+    def __new__(cls, text, lang):
+        localized = super().__new__(cls, text)
+        localized.lang = lang
+        return localized
+
+
+class Bilingual:
+    """Content written in the course's language, with an English version of each text in `<name>_en`."""
+
+    def localized(self, name):
+        """The text in the visitor's language, or in the other one when it has no version in theirs."""
+        original, english = getattr(self, name), getattr(self, f"{name}_en")
+        if (get_language() == "en" and english) or not original:
+            return Localized(english, "en")
+        return Localized(original, self.language)
+
+
+class Course(Bilingual, models.Model):
+    slug = models.SlugField(_("slug"), unique=True, help_text=_("Stable key of the course in the course file."))
+    title = models.CharField(_("title"), max_length=200, help_text=_("Title in the course's own language."))
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary = TextLinesField(_("summary"), blank=True, help_text=_("What the course is about, in its own language."))
+    summary_en = TextLinesField(_("summary (English)"), blank=True)
+    organiser = models.CharField(_("organiser"), max_length=200, blank=True)
     language = models.CharField(
-        max_length=16, default="ru", help_text="Language code of the lectures, such as ru or en."
+        _("language"), max_length=16, default="ru", help_text=_("Language code of the lectures, such as ru or en.")
     )
     course_url = models.URLField(
-        "course page", max_length=500, blank=True, help_text="The organiser's page for the course."
+        _("course page"), max_length=500, blank=True, help_text=_("The organiser's page for the course.")
     )
-    playlist_url = models.URLField("video playlist", max_length=500, blank=True)
+    playlist_url = models.URLField(_("video playlist"), max_length=500, blank=True)
     position = models.PositiveSmallIntegerField(
-        default=0, help_text="The site shows the course with the lowest position."
+        _("position"), default=0, help_text=_("The site shows the course with the lowest position.")
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     imported = models.JSONField(
+        _("imported"),
         default=dict,
         editable=False,
-        help_text="The course file's values as the last import wrote them (empty until one has): the next import "
-        "compares the file and the database with them to tell the file's changes from the admin's.",
+        help_text=_(
+            "The course file's values as the last import wrote them (empty until one has): the next import "
+            "compares the file and the database with them to tell the file's changes from the admin's."
+        ),
     )
 
     class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
         ordering = ["position", "pk"]
         constraints = [
             FieldCheckConstraint(
                 condition=~Q(slug=""),
                 name="lectures_course_slug_not_empty",
                 field="slug",
-                violation_error_message="Give the course a slug: its key in the course file.",
+                violation_error_message=_("Give the course a slug: its key in the course file."),
             ),
             FieldCheckConstraint(
                 condition=~Q(title=""),
                 name="lectures_course_title_not_empty",
                 field="title",
-                violation_error_message="Give the course a title.",
+                violation_error_message=_("Give the course a title."),
             ),
             FieldCheckConstraint(
                 condition=~Q(summary__contains="\r") & ~Q(summary_en__contains="\r"),
                 name="lectures_course_text_lines_end_in_lf",
                 field="summary",
-                violation_error_message="Lines must end with a plain line break.",
+                violation_error_message=_("Lines must end with a plain line break."),
             ),
         ]
 
@@ -153,47 +182,53 @@ class Course(models.Model):
 # in check constraints; the models expose them as Part.Kind, Lecture.Status
 # and ReadingItem.Kind.
 class PartKind(models.TextChoices):
-    MAIN = "main", "Main course"
-    BONUS = "bonus", "Bonus"
+    MAIN = "main", _("Main course")
+    BONUS = "bonus", _("Bonus")
 
 
 class LectureStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ANNOUNCED = "announced", "Announced"
-    PUBLISHED = "published", "Published"
+    DRAFT = "draft", _("Draft")
+    ANNOUNCED = "announced", _("Announced")
+    PUBLISHED = "published", _("Published")
 
 
 class ReadingKind(models.TextChoices):
-    BOOK_CHAPTER = "book_chapter", "Book chapter"
-    ARTICLE = "article", "Article"
-    PAPER = "paper", "Paper"
-    VIDEO = "video", "Video"
-    CODE = "code", "Code"
-    SLIDES = "slides", "Slides"
+    BOOK_CHAPTER = "book_chapter", _("Book chapter")
+    ARTICLE = "article", _("Article")
+    PAPER = "paper", _("Paper")
+    VIDEO = "video", _("Video")
+    CODE = "code", _("Code")
+    SLIDES = "slides", _("Slides")
 
 
-class Part(models.Model):
+class Part(Bilingual, models.Model):
     Kind = PartKind
 
-    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="parts")
-    slug = models.SlugField(help_text="Stable key of the part within its course.")
+    course = models.ForeignKey(Course, verbose_name=_("course"), on_delete=models.CASCADE, related_name="parts")
+    slug = models.SlugField(_("slug"), help_text=_("Stable key of the part within its course."))
     kind = models.CharField(
+        _("kind"),
         max_length=8,
         choices=PartKind,
         default=PartKind.MAIN,
-        help_text="Main lectures count towards the course progress bar; bonus ones are counted apart.",
+        help_text=_("Main lectures count towards the course progress bar; bonus ones are counted apart."),
     )
-    title = models.CharField(max_length=200)
-    title_en = models.CharField("title (English)", max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Parts are listed by position.")
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Parts are listed by position."))
     imported = models.JSONField(
+        _("imported"),
         default=dict,
         editable=False,
-        help_text="The course file's values as the last import wrote them (empty until one has): the next import "
-        "compares the file and the database with them to tell the file's changes from the admin's.",
+        help_text=_(
+            "The course file's values as the last import wrote them (empty until one has): the next import "
+            "compares the file and the database with them to tell the file's changes from the admin's."
+        ),
     )
 
     class Meta:
+        verbose_name = _("part")
+        verbose_name_plural = _("parts")
         ordering = ["course", "position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="lectures_part_slug_per_course"),
@@ -201,18 +236,22 @@ class Part(models.Model):
                 condition=~Q(slug=""),
                 name="lectures_part_slug_not_empty",
                 field="slug",
-                violation_error_message="Give the part a slug: its key in the course file.",
+                violation_error_message=_("Give the part a slug: its key in the course file."),
             ),
             FieldCheckConstraint(
                 condition=Q(kind__in=PartKind.values),
                 name="lectures_part_kind_valid",
                 field="kind",
-                violation_error_message="A part is the main course or bonus.",
+                violation_error_message=_("A part is the main course or bonus."),
             ),
         ]
 
     def __str__(self):
         return self.title_en or self.title
+
+    @property
+    def language(self):
+        return self.course.language
 
 
 class LectureQuerySet(models.QuerySet):
@@ -230,70 +269,87 @@ class LectureQuerySet(models.QuerySet):
         return self.order_by("part__position", "part_id", "number")
 
 
-class Lecture(models.Model):
+class Lecture(Bilingual, models.Model):
     Status = LectureStatus
 
     course = models.ForeignKey(
         Course,
+        verbose_name=_("course"),
         on_delete=models.CASCADE,
         related_name="lectures",
         editable=False,
-        help_text="Always the course of the lecture's part; kept here so slugs are unique per course.",
+        help_text=_("Always the course of the lecture's part; kept here so slugs are unique per course."),
     )
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="lectures")
-    number = models.PositiveSmallIntegerField(help_text="Number within the part, from 1.")
+    part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="lectures")
+    number = models.PositiveSmallIntegerField(_("number"), help_text=_("Number within the part, from 1."))
     slug = models.SlugField(
-        max_length=80, help_text="The last part of the lecture's address, as design-doc in /lectures/design-doc/."
+        _("slug"),
+        max_length=80,
+        help_text=_("The last part of the lecture's address, as design-doc in /lectures/design-doc/."),
     )
     status = models.CharField(
+        _("status"),
         max_length=10,
         choices=LectureStatus,
         default=LectureStatus.DRAFT,
-        help_text="Draft: hidden from learners. Announced: listed, without a page: coming soon when it has a date "
-        "ahead, otherwise announced by the organisers and not published. Published: listed and open to everyone.",
+        help_text=_(
+            "Draft: hidden from learners. Announced: listed, without a page: coming soon when it has a date "
+            "ahead, otherwise announced by the organisers and not published. Published: listed and open to everyone."
+        ),
     )
     published_at = models.DateTimeField(
-        "publish time",
+        _("publish time"),
         null=True,
         blank=True,
-        help_text="A published lecture stays hidden until this time. Empty: at once.",
+        help_text=_("A published lecture stays hidden until this time. Empty: at once."),
     )
     title = models.CharField(
-        max_length=200, blank=True, help_text="Title in the course's language. Required to publish."
+        _("title"), max_length=200, blank=True, help_text=_("Title in the course's language. Required to publish.")
     )
-    title_en = models.CharField("title (English)", max_length=200, blank=True)
-    summary = TextLinesField(blank=True, help_text="A few sentences in the course's language.")
-    summary_en = TextLinesField("summary (English)", blank=True)
-    topics = TextLinesField(blank=True, help_text="One topic per line.")
-    lecturer = models.CharField(max_length=200, blank=True, help_text="Empty when not known.")
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    summary = TextLinesField(_("summary"), blank=True, help_text=_("A few sentences in the course's language."))
+    summary_en = TextLinesField(_("summary (English)"), blank=True)
+    topics = TextLinesField(_("topics"), blank=True, help_text=_("One topic per line, in the course's language."))
+    topics_en = TextLinesField(_("topics (English)"), blank=True, help_text=_("One topic per line."))
+    lecturer = models.CharField(_("lecturer"), max_length=200, blank=True, help_text=_("Empty when not known."))
     lecturer_confirmed = models.BooleanField(
+        _("lecturer confirmed"),
         default=False,
-        help_text="Ticked when a source names the lecturer; otherwise the site marks the name as likely.",
+        help_text=_("Ticked when a source names the lecturer: learners see only a confirmed lecturer."),
     )
-    date = models.DateField(null=True, blank=True, help_text="When the lecture was given. Empty when not known.")
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("When the lecture was given. Empty when not known.")
+    )
     duration = models.DurationField(
-        "video duration", null=True, blank=True, help_text="Length of the recording, such as 1:32:05."
+        _("video duration"), null=True, blank=True, help_text=_("Length of the recording, such as 1:32:05.")
     )
     video_url = models.URLField(
-        "video",
+        _("video"),
         max_length=500,
         blank=True,
         validators=[validate_youtube_video],
-        help_text="A link to the recording on YouTube: youtube.com/watch?v=…, youtu.be/…, /embed/… or /shorts/…. "
-        "Empty when not known: the page then offers the course playlist.",
+        help_text=_(
+            "A link to the recording on YouTube: youtube.com/watch?v=…, youtu.be/…, /embed/… or /shorts/…. "
+            "Empty when not known: the page then offers the course playlist."
+        ),
     )
-    slides_url = models.URLField("slides", max_length=500, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    slides_url = models.URLField(_("slides"), max_length=500, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     imported = models.JSONField(
+        _("imported"),
         default=dict,
         editable=False,
-        help_text="The course file's values as the last import wrote them (empty until one has): the next import "
-        "compares the file and the database with them to tell the file's changes from the admin's.",
+        help_text=_(
+            "The course file's values as the last import wrote them (empty until one has): the next import "
+            "compares the file and the database with them to tell the file's changes from the admin's."
+        ),
     )
 
     objects = LectureQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("lecture")
+        verbose_name_plural = _("lectures")
         ordering = ["course", "part__position", "part_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["course", "slug"], name="lectures_lecture_slug_per_course"),
@@ -302,37 +358,40 @@ class Lecture(models.Model):
                 condition=~Q(slug=""),
                 name="lectures_lecture_slug_not_empty",
                 field="slug",
-                violation_error_message="Give the lecture a slug: the last part of its address.",
+                violation_error_message=_("Give the lecture a slug: the last part of its address."),
             ),
             FieldCheckConstraint(
                 condition=Q(number__gte=1),
                 name="lectures_lecture_number_positive",
                 field="number",
-                violation_error_message="Lectures are numbered from 1.",
+                violation_error_message=_("Lectures are numbered from 1."),
             ),
             FieldCheckConstraint(
                 condition=Q(status__in=LectureStatus.values),
                 name="lectures_lecture_status_valid",
                 field="status",
-                violation_error_message="A lecture is a draft, announced or published.",
+                violation_error_message=_("A lecture is a draft, announced or published."),
             ),
             FieldCheckConstraint(
                 condition=~Q(status=LectureStatus.PUBLISHED) | ~Q(title=""),
                 name="lectures_lecture_published_has_title",
                 field="title",
-                violation_error_message="A published lecture needs a title. Add one, or keep the lecture announced.",
+                violation_error_message=_("A published lecture needs a title. Add one, or keep the lecture announced."),
             ),
             FieldCheckConstraint(
                 condition=Q(duration__isnull=True) | Q(duration__gte=timedelta(0)),
                 name="lectures_lecture_duration_not_negative",
                 field="duration",
-                violation_error_message="A video cannot be shorter than nothing.",
+                violation_error_message=_("A video cannot be shorter than nothing."),
             ),
             FieldCheckConstraint(
-                condition=~Q(summary__contains="\r") & ~Q(summary_en__contains="\r") & ~Q(topics__contains="\r"),
+                condition=~Q(summary__contains="\r")
+                & ~Q(summary_en__contains="\r")
+                & ~Q(topics__contains="\r")
+                & ~Q(topics_en__contains="\r"),
                 name="lectures_lecture_text_lines_end_in_lf",
                 field="summary",
-                violation_error_message="Lines must end with a plain line break.",
+                violation_error_message=_("Lines must end with a plain line break."),
             ),
         ]
 
@@ -349,16 +408,16 @@ class Lecture(models.Model):
     def label(self):
         """The lecture's number as learners read it: "Lecture 3" or "Bonus 1"."""
         if self.part.kind == Part.Kind.BONUS:
-            return f"Bonus {self.number}"
-        return f"Lecture {self.number}"
+            return gettext("Bonus %(number)s") % {"number": self.number}
+        return gettext("Lecture %(number)s") % {"number": self.number}
 
     @property
     def display_title(self):
-        return self.title or "Title not announced"
+        return self.title or gettext("Title not announced")
 
     @property
-    def topic_list(self):
-        return [line.strip() for line in self.topics.splitlines() if line.strip()]
+    def language(self):
+        return self.course.language
 
     @property
     def is_published(self):
@@ -387,39 +446,50 @@ class Lecture(models.Model):
         return youtube_id(self.video_url)
 
 
-class ReadingItem(models.Model):
+class ReadingItem(Bilingual, models.Model):
     Kind = ReadingKind
 
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="reading_items")
-    position = models.PositiveSmallIntegerField(default=0, help_text="Items are listed by position.")
-    kind = models.CharField(max_length=16, choices=ReadingKind, default=ReadingKind.ARTICLE)
-    title = models.CharField(max_length=300)
-    url = models.URLField("link", max_length=500)
-    required = models.BooleanField(default=False, help_text="Required reading; otherwise optional.")
-    note = models.CharField(max_length=300, blank=True, help_text="Why it is on the list, or which part to read.")
+    lecture = models.ForeignKey(
+        Lecture, verbose_name=_("lecture"), on_delete=models.CASCADE, related_name="reading_items"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Items are listed by position."))
+    kind = models.CharField(_("kind"), max_length=16, choices=ReadingKind, default=ReadingKind.ARTICLE)
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("link"), max_length=500)
+    required = models.BooleanField(_("required"), default=False, help_text=_("Required reading; otherwise optional."))
+    note = models.CharField(
+        _("note"), max_length=300, blank=True, help_text=_("Why it is on the list, or which part to read.")
+    )
+    note_en = models.CharField(_("note (English)"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("reading item")
+        verbose_name_plural = _("reading items")
         ordering = ["lecture", "position", "pk"]
         constraints = [
             FieldCheckConstraint(
                 condition=~Q(title=""),
                 name="lectures_readingitem_title_not_empty",
                 field="title",
-                violation_error_message="Give the reading a title.",
+                violation_error_message=_("Give the reading a title."),
             ),
             FieldCheckConstraint(
                 condition=~Q(url=""),
                 name="lectures_readingitem_url_not_empty",
                 field="url",
-                violation_error_message="Give the reading a link.",
+                violation_error_message=_("Give the reading a link."),
             ),
             FieldCheckConstraint(
                 condition=Q(kind__in=ReadingKind.values),
                 name="lectures_readingitem_kind_valid",
                 field="kind",
-                violation_error_message="Choose what kind of reading this is.",
+                violation_error_message=_("Choose what kind of reading this is."),
             ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def language(self):
+        return self.lecture.course.language

@@ -124,12 +124,15 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.account_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "portal.middleware.method_not_allowed_page",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -272,11 +275,15 @@ for provider, (id_variable, secret_variable, origin, options) in SOCIAL_PROVIDER
         SOCIALACCOUNT_PROVIDERS[provider] = options | {"APPS": [{"client_id": client_id, "secret": secret}]}
         SOCIAL_SIGN_IN_ORIGINS.append(origin)
 
-LANGUAGE_CODE = "en"
+# Russian and English. A visitor gets the language they chose (kept on the
+# account and in a cookie), else their browser's, else Russian: the course's own.
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+USE_I18N = True
 TIME_ZONE = "UTC"
-# The interface is in English only; without translation machinery every
-# rendered number and date skips a language lookup.
-USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -354,6 +361,7 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 if env_bool("DJANGO_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -6,18 +6,19 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from lectures.models import Lecture, Part
 
 
 class Source(models.TextChoices):
-    MANUAL = "manual", "Marked by the learner"
-    AUTOMATIC = "automatic", "Recorded automatically"
+    MANUAL = "manual", _("Marked by the learner")
+    AUTOMATIC = "automatic", _("Recorded automatically")
 
 
 class Action(models.TextChoices):
-    MARKED = "marked", "Marked watched"
-    UNMARKED = "unmarked", "Marked not watched"
+    MARKED = "marked", _("Marked watched")
+    UNMARKED = "unmarked", _("Marked not watched")
 
 
 class LectureProgress(models.Model):
@@ -27,14 +28,21 @@ class LectureProgress(models.Model):
 
     # Indexes are declared in Meta, each with the query it serves.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lecture_progress", db_index=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="lecture_progress",
+        db_index=False,
     )
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress", db_index=False)
-    watched_at = models.DateTimeField(default=timezone.now)
-    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
+    lecture = models.ForeignKey(
+        Lecture, verbose_name=_("lecture"), on_delete=models.CASCADE, related_name="progress", db_index=False
+    )
+    watched_at = models.DateTimeField(_("watched at"), default=timezone.now)
+    source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.MANUAL)
 
     class Meta:
-        verbose_name_plural = "lecture progress"
+        verbose_name = _("watched lecture")
+        verbose_name_plural = _("watched lectures")
         constraints = [
             # Also the index of "this learner's watched lectures", the query of every signed-in page.
             models.UniqueConstraint(fields=["user", "lecture"], name="progress_watched_once_per_learner"),
@@ -56,14 +64,22 @@ class ProgressEvent(models.Model):
     Source = Source
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="progress_events", db_index=False
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="progress_events",
+        db_index=False,
     )
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="progress_events", db_index=False)
-    action = models.CharField(max_length=10, choices=Action)
-    source = models.CharField(max_length=10, choices=Source, default=Source.MANUAL)
-    at = models.DateTimeField(default=timezone.now)
+    lecture = models.ForeignKey(
+        Lecture, verbose_name=_("lecture"), on_delete=models.CASCADE, related_name="progress_events", db_index=False
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action)
+    source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.MANUAL)
+    at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("progress event")
+        verbose_name_plural = _("progress events")
         ordering = ["at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(action__in=Action.values), name="progress_event_action_valid"),
@@ -89,12 +105,20 @@ class LastVisit(models.Model):
     """The published lecture a learner opened most recently; Continue starts from it."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="last_visit"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="last_visit",
     )
-    lecture = models.ForeignKey(Lecture, on_delete=models.CASCADE, related_name="+", db_index=False)
-    visited_at = models.DateTimeField(default=timezone.now)
+    lecture = models.ForeignKey(
+        Lecture, verbose_name=_("lecture"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("last visit")
+        verbose_name_plural = _("last visits")
         indexes = [
             # A lecture's deletion: the visits that point at it.
             models.Index(fields=["lecture"], name="progress_lastvisit_by_lecture"),

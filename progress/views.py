@@ -28,13 +28,17 @@ WATCHED_VALUES = {"true": True, "false": False}
 private_no_store = cache_control(private=True, no_store=True)
 
 
-SYLLABUS_DEFERRED = ["summary", "summary_en", "topics", "imported", "part__imported"]
+SYLLABUS_DEFERRED = [
+    *("summary", "summary_en", "topics", "topics_en", "imported"),
+    *("part__imported", "part__course__summary", "part__course__summary_en", "part__course__imported"),
+]
 
 
 def _syllabus(course, user):
     """The course's lectures in order, as the visitor may see them: staff see drafts too."""
-    # Only what the syllabus and the progress figures show: no long texts, no import records.
-    lectures = course.lectures.select_related("part").in_course_order().defer(*SYLLABUS_DEFERRED)
+    # Only what the syllabus and the progress figures show: no long texts, no import records. A part's
+    # course comes along for the language of its title.
+    lectures = course.lectures.select_related("part__course").in_course_order().defer(*SYLLABUS_DEFERRED)
     return list(lectures if user.is_staff else lectures.listed())
 
 
@@ -68,7 +72,7 @@ def lecture(request, slug):
     # Learners open published lectures only; staff may preview the others.
     visible = Lecture.objects.all() if request.user.is_staff else Lecture.objects.published()
     lecture = get_object_or_404(
-        visible.select_related("course", "part").prefetch_related("reading_items"),
+        visible.select_related("course", "part__course").prefetch_related("reading_items"),
         course=Course.objects.first(),
         slug=slug,
     )

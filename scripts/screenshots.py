@@ -1,4 +1,4 @@
-"""Screenshots of the portal's pages as people see them: phone and desktop, light and dark.
+"""Screenshots of the portal's pages as people see them: Russian and English, phone and desktop, light and dark.
 
 Serves the portal (development settings, a throwaway SQLite database with the
 bundled course and one learner who has watched two lectures) on 127.0.0.1 and
@@ -14,11 +14,14 @@ import socket
 import subprocess
 import sys
 import tempfile
+from itertools import product
 from pathlib import Path
 
 from portal_env import PYTHON, ROOT, make_sessions, manage, run_django, stop, wait_until_up
 
-SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 360, "height": 780}}
+# The browser's language: the page follows it, as for a visitor who never chose.
+LANGUAGES = ["ru-RU", "en-GB"]
 # (who, path): the anonymous visitor or the learner.
 PAGES = {
     "home": ("visitor", "/"),
@@ -82,17 +85,16 @@ def main():
                 browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS.split())
                 for name in options.page or PAGES:
                     who, path = PAGES[name]
-                    for size, viewport in SIZES.items():
-                        for scheme in ("light", "dark"):
-                            context = browser.new_context(viewport=viewport, color_scheme=scheme)
-                            if who == "learner":
-                                context.add_cookies([{"name": "sessionid", "value": session, "url": site}])
-                            page = context.new_page()
-                            page.goto(site + path)
-                            target = options.out / f"{name}-{size}-{scheme}.png"
-                            page.screenshot(path=target, full_page=True)
-                            context.close()
-                            print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+                    for language, size, scheme in product(LANGUAGES, SIZES, ("light", "dark")):
+                        context = browser.new_context(viewport=SIZES[size], color_scheme=scheme, locale=language)
+                        if who == "learner":
+                            context.add_cookies([{"name": "sessionid", "value": session, "url": site}])
+                        page = context.new_page()
+                        page.goto(site + path)
+                        target = options.out / f"{name}-{language[:2]}-{size}-{scheme}.png"
+                        page.screenshot(path=target, full_page=True)
+                        context.close()
+                        print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
                 browser.close()
         finally:
             stop(server)

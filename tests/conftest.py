@@ -61,8 +61,18 @@ def staff(db):
     return make_user("staff@example.org", is_staff=True, is_superuser=True)
 
 
-def client_for(user):
-    client = Client()
+# Most tests read the English interface; tests of the Russian one say so.
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def client():
+    """A browser that prefers English."""
+    return Client(**ENGLISH)
+
+
+def client_for(user, **headers):
+    client = Client(**(ENGLISH | headers))
     client.force_login(user)
     return client
 
@@ -102,6 +112,7 @@ def lecture_form(lecture, **changes):
         "summary": crlf(lecture.summary),
         "summary_en": crlf(lecture.summary_en),
         "topics": crlf(lecture.topics),
+        "topics_en": crlf(lecture.topics_en),
         "lecturer": lecture.lecturer,
         "date": lecture.date.isoformat() if lecture.date else "",
         "duration": duration_string(lecture.duration) if lecture.duration is not None else "",
@@ -127,6 +138,7 @@ def lecture_form(lecture, **changes):
             f"{prefix}title": item.title,
             f"{prefix}url": item.url,
             f"{prefix}note": item.note,
+            f"{prefix}note_en": item.note_en,
         }
         if item.required:
             data[f"{prefix}required"] = "on"

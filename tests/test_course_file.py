@@ -108,7 +108,7 @@ def test_export_round_trips_every_field():
     assert lecture.duration == datetime.timedelta(hours=1, minutes=2, seconds=3)
     assert lecture.date == datetime.date(2022, 10, 3)
     assert lecture.published_at == datetime.datetime(2022, 10, 3, 15, 0, tzinfo=datetime.UTC)
-    assert lecture.topic_list == ["One", "Two"]
+    assert lecture.topics.splitlines() == ["One", "Two"]
     assert lecture.reading_items.get().required is True
     # The export is itself a valid file, and importing it changes nothing.
     assert not import_course(parse(exported)).changed

@@ -50,7 +50,7 @@ def test_an_announced_lecture_with_a_date_ahead_is_coming_soon(client, course):
     Lecture.objects.filter(slug="lecture-11").update(date=timezone.localdate() + timedelta(days=7))
     html = client.get("/").content.decode()
     assert rows(html).count("soon") == 1
-    assert f"Coming {(timezone.localdate() + timedelta(days=7)):%-d %b %Y}" in text(html)
+    assert f"Coming {(timezone.localdate() + timedelta(days=7)):%-d %B %Y}" in text(html)
     assert rows(html).count("announced") == 3
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import HTMX, tags
+from .conftest import ENGLISH, HTMX, tags
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_404_uses_the_site_layout(client, course):
 
 
 def test_403_csrf_uses_the_site_layout(learner, course):
-    browser = Client(enforce_csrf_checks=True)
+    browser = Client(enforce_csrf_checks=True, **ENGLISH)
     browser.force_login(learner)
     response = browser.post("/lectures/training-data/watched/", {"watched": "true"})
     assert response.status_code == 403
@@ -146,7 +146,7 @@ def test_405_sends_the_security_headers(client, course):
 
 @override_settings(ROOT_URLCONF="tests.urls_failing")
 def test_500_uses_the_site_layout(course):
-    response = Client(raise_request_exception=False).get("/fail/")
+    response = Client(raise_request_exception=False, **ENGLISH).get("/fail/")
     assert response.status_code == 500
     assert_secure_headers(response)
     assert "Something went wrong on our side" in response.content.decode()

@@ -18,10 +18,8 @@ function reportFailure(event) {
   const region = document.getElementById("watched-announcement");
   if (!region) return;
   const status = event.detail.xhr ? event.detail.xhr.status : 0;
-  region.textContent =
-    status === 429
-      ? "Too many changes in a short time. Wait a minute, then try again."
-      : "That did not save. Check your connection and try again.";
+  // The page carries the messages in its own language (data-too-many, data-failed).
+  region.textContent = status === 429 ? region.dataset.tooMany : region.dataset.failed;
   region.classList.remove("visually-hidden");
   region.classList.add("notice");
 }
@@ -62,6 +60,14 @@ document.addEventListener("click", (event) => {
 });
 
 // Keyboard shortcuts on a lecture page: m (watched), n / p (next, previous), ? (help).
+// Keys are matched where they sit on the keyboard (event.code), so they work on
+// any layout: on a Russian one the same keys type ь, т, з and Shift+, for ?.
+const SHORTCUTS = { KeyM: "watched", KeyN: "next", KeyP: "previous" };
+
+function shortcut(event) {
+  if (event.key === "?" || (event.code === "Slash" && event.shiftKey)) return "help";
+  return event.shiftKey ? undefined : SHORTCUTS[event.code];
+}
 const shortcuts = document.getElementById("shortcuts");
 
 function typing(target) {
@@ -78,20 +84,20 @@ if (shortcuts) {
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
     if (typing(event.target) || shortcuts.open) return;
-    switch (event.key) {
-      case "m": {
+    switch (shortcut(event)) {
+      case "watched": {
         const toggle = document.getElementById("watched-button");
         if (!toggle) return;
         toggle.click();
         break;
       }
-      case "n":
+      case "next":
         follow("next");
         break;
-      case "p":
+      case "previous":
         follow("prev");
         break;
-      case "?":
+      case "help":
         shortcuts.showModal();
         break;
       default:

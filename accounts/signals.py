@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+
+@receiver(user_logged_in)
+def keep_browser_language(sender, request, user, **kwargs):
+    """A language chosen before signing in is the account's from now on."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) if request else None
+    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+        user.language = chosen
+        user.save(update_fields=["language"])
