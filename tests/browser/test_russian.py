@@ -1,4 +1,4 @@
-"""The Russian interface in a real browser: every page clean and axe clean, the switcher, shortcuts on a Russian layout."""
+"""The Russian interface in a real browser: clean and axe-clean pages, the switcher, shortcuts on a Russian layout."""
 
 import pytest
 from playwright.sync_api import expect
