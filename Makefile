@@ -17,6 +17,10 @@ FIND_PYTHON = for candidate in $(PYTHON_CANDIDATES); do \
 	  fi; \
 	done; exit 1
 
+# The portal starts in production mode unless told otherwise: what make runs
+# here (the development server, the tests, the checks) is development.
+export DJANGO_DEBUG ?= true
+
 BENCH_DURATION ?= 10
 BENCH_LEARNERS ?= 1000
 
@@ -78,6 +82,7 @@ check-deploy: $(VENV)/.installed
 	DJANGO_DEBUG=false \
 	DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=portal.example.org \
+	REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 bandit: $(VENV)/.installed

@@ -1,9 +1,9 @@
 """Settings for the course portal, read from the environment.
 
-A fresh clone runs with no environment at all (SQLite, DEBUG on, a throwaway
-key). Production is switched on by DJANGO_DEBUG=false and then refuses to
-start without a real secret key and allowed hosts. Every variable is listed
-in .env.example.
+With no environment at all these are production's settings, which refuse to
+start without a real secret key, allowed hosts and Redis. Development says
+DJANGO_DEBUG=true (make run, the tests and .env.example do) and then runs
+with SQLite and a throwaway key. Every variable is listed in .env.example.
 """
 
 import os
@@ -66,7 +66,8 @@ def env_url(name, *, schemes):
     return value
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Secure by default: a server started without DJANGO_DEBUG is a production one.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 # Values that mean "nobody set a real key": the development default and the
 # placeholder shipped in .env.example.
@@ -206,6 +207,15 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Throttles count with the cache's add() and incr(). Redis counts atomically;
+# the database cache's incr() is a read then a write, so parallel requests
+# lose counts there and a limit lets more through than it says. Production
+# therefore needs Redis; development and the tests may count in the database.
+if not DEBUG and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL must name a Redis server when DJANGO_DEBUG is false: throttles count exactly only there."
+    )
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -235,11 +245,9 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "progress:home"
 LOGIN_REDIRECT_URL = "progress:home"
 LOGIN_URL = "account_login"
 
-# Throttles count in the shared cache with add() and incr(), so they hold across
-# app servers. Redis counts atomically; the database cache's incr() is a read
-# then a write, so parallel requests may lose a count there: production with
-# several app servers needs REDIS_URL. Failed sign-ins lock an account for
-# five minutes after five attempts.
+# Throttles count in the shared cache, so they hold across app servers (and
+# exactly: production requires Redis, see above). Failed sign-ins lock an
+# account for five minutes after five attempts.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",

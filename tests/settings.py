@@ -1,5 +1,10 @@
 """Test settings: the real settings with only what tests need changed."""
 
+import os
+
+# The portal starts in production mode unless told otherwise; the tests run it as development.
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
 from portal.settings import *  # noqa: F403
 from portal.settings import STORAGES
 

@@ -175,6 +175,7 @@ def test_social_sign_in_appears_when_its_keys_are_set(tmp_path):
     environ = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "portal.settings",
+        "DJANGO_DEBUG": "true",
         "DJANGO_ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
         "DJANGO_GITHUB_CLIENT_ID": "client-id",

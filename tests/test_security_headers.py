@@ -164,6 +164,7 @@ def production_settings(**extra):
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "k" * 60,
         "DJANGO_ALLOWED_HOSTS": "testserver",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     } | extra
     import os
 

@@ -13,6 +13,7 @@ PRODUCTION = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": GOOD_KEY,
     "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+    "REDIS_URL": "redis://redis.internal:6379/0",
 }
 VARIABLES = [
     "DJANGO_DEBUG",
@@ -37,6 +38,9 @@ VARIABLES = [
     "DJANGO_GOOGLE_SECRET",
     "DJANGO_TRUST_X_FORWARDED_PROTO",
     "DJANGO_WATCHED_CHANGES_PER_MINUTE",
+    "DJANGO_TRUSTED_PROXIES",
+    "DJANGO_ADMIN_REQUIRES_MFA",
+    "DJANGO_SUPPORT_EMAIL",
 ]
 
 
@@ -54,8 +58,14 @@ def load_settings(monkeypatch):
     return load
 
 
-def test_a_fresh_clone_needs_no_environment(load_settings):
-    settings = load_settings()
+def test_with_no_environment_the_settings_are_productions(load_settings):
+    # Secure by default: a server started with nothing set refuses to run without a real secret.
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        load_settings()
+
+
+def test_a_fresh_clone_needs_only_debug_said_out_loud(load_settings):
+    settings = load_settings(DJANGO_DEBUG="true")
     assert settings["DEBUG"] is True
     assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
@@ -84,6 +94,19 @@ def test_production_refuses_a_missing_or_placeholder_secret(load_settings, key):
         load_settings(**environ)
 
 
+def test_production_requires_redis_for_exact_throttle_counts(load_settings):
+    environ = dict(PRODUCTION)
+    del environ["REDIS_URL"]
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL must name a Redis server"):
+        load_settings(**environ)
+
+
+def test_production_requires_a_second_factor_for_the_admin_unless_told(load_settings):
+    assert load_settings(**PRODUCTION)["ADMIN_REQUIRES_MFA"] is True
+    assert load_settings(**PRODUCTION, DJANGO_ADMIN_REQUIRES_MFA="false")["ADMIN_REQUIRES_MFA"] is False
+    assert load_settings(DJANGO_DEBUG="true")["ADMIN_REQUIRES_MFA"] is False
+
+
 def test_production_requires_allowed_hosts(load_settings):
     environ = dict(PRODUCTION)
     del environ["DJANGO_ALLOWED_HOSTS"]
@@ -106,6 +129,10 @@ def test_production_requires_allowed_hosts(load_settings):
         ("DJANGO_LOG_LEVEL", "LOUD"),
         ("DJANGO_TRUST_X_FORWARDED_PROTO", "maybe"),
         ("DJANGO_WATCHED_CHANGES_PER_MINUTE", "0"),
+        ("DJANGO_TRUSTED_PROXIES", "-1"),
+        ("DJANGO_TRUSTED_PROXIES", "one"),
+        ("DJANGO_ADMIN_REQUIRES_MFA", "later"),
+        ("DJANGO_SUPPORT_EMAIL", "the staff"),
     ],
 )
 def test_it_names_the_variable_with_a_bad_value(load_settings, name, value):
@@ -116,8 +143,8 @@ def test_it_names_the_variable_with_a_bad_value(load_settings, name, value):
 
 
 def test_social_sign_in_appears_only_with_its_keys(load_settings):
-    assert load_settings()["SOCIALACCOUNT_PROVIDERS"] == {}
-    settings = load_settings(DJANGO_GITHUB_CLIENT_ID="id-123", DJANGO_GITHUB_SECRET="s3cret")
+    assert load_settings(DJANGO_DEBUG="true")["SOCIALACCOUNT_PROVIDERS"] == {}
+    settings = load_settings(DJANGO_DEBUG="true", DJANGO_GITHUB_CLIENT_ID="id-123", DJANGO_GITHUB_SECRET="s3cret")
     assert "allauth.socialaccount.providers.github" in settings["INSTALLED_APPS"]
     assert "allauth.socialaccount.providers.google" not in settings["INSTALLED_APPS"]
     assert settings["SOCIALACCOUNT_PROVIDERS"]["github"]["APPS"] == [{"client_id": "id-123", "secret": "s3cret"}]
@@ -125,17 +152,20 @@ def test_social_sign_in_appears_only_with_its_keys(load_settings):
 
 def test_a_social_key_without_its_secret_stops_start_up(load_settings):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_GOOGLE_SECRET"):
-        load_settings(DJANGO_GOOGLE_CLIENT_ID="id-123")
+        load_settings(DJANGO_DEBUG="true", DJANGO_GOOGLE_CLIENT_ID="id-123")
 
 
 def test_postgres_connections_persist_and_prepare_frequent_queries(load_settings):
-    database = load_settings(DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")["DATABASES"]["default"]
+    database = load_settings(DJANGO_DEBUG="true", DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")[
+        "DATABASES"
+    ]["default"]
     assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
     assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
 
 
 def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_settings):
     settings = load_settings(
+        DJANGO_DEBUG="true",
         DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal?sslmode=require",
         DJANGO_DB_PREPARED_STATEMENTS="false",
         DJANGO_CONN_MAX_AGE="0",
