@@ -5,8 +5,25 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
+def normalize_email(email):
+    """The one spelling of an address: trimmed and lowercased whole, as allauth stores it.
+
+    Mailboxes that differ only in case are one mailbox to the people who own
+    them, and allauth lowercases what is typed at sign-in.
+    """
+    return (email or "").strip().lower()
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return normalize_email(email)
+
+    def get_by_natural_key(self, email):
+        # Sign-in, createsuperuser and the admin find an account however its address is typed.
+        return self.get(email=normalize_email(email))
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -67,6 +84,8 @@ class User(AbstractUser):
         constraints = [
             # Addresses that differ only in case are the same mailbox to a person.
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            # Every path that writes a user (forms, admin, createsuperuser, fixtures) stores one spelling.
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="accounts_user_email_lowercase"),
             models.CheckConstraint(condition=models.Q(theme__in=Theme.values), name="accounts_user_theme_valid"),
             models.CheckConstraint(
                 condition=models.Q(language__in=["", *dict(settings.LANGUAGES)]), name="accounts_user_language_valid"
