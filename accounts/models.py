@@ -74,6 +74,14 @@ class User(AbstractUser):
         db_default="",
         help_text=_("Language of the site for this person. Empty: their browser's, else Russian."),
     )
+    password_unproven = models.BooleanField(
+        default=False,
+        help_text=(
+            "The password was chosen at sign-up and the address has not been confirmed yet. "
+            "Confirmed in the browser that signed up, the password stays; confirmed anywhere else, "
+            "it stops working and the owner chooses their own."
+        ),
+    )
 
     objects = UserManager()
 

@@ -1,6 +1,14 @@
+from allauth.account.signals import email_confirmed
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+
+from .adapter import revoke_unproven_password
+
+
+@receiver(email_confirmed)
+def settle_the_password(sender, request, email_address, **kwargs):
+    revoke_unproven_password(request=request, user=email_address.user)
 
 
 @receiver(user_logged_in)

@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 from django.urls import reverse
 from django.utils.csp import CSP
 
@@ -112,6 +113,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.socialaccount",
+    "allauth.mfa",
+    "allauth.usersessions",
     "accounts",
     "lectures",
     "progress",
@@ -132,6 +135,7 @@ MIDDLEWARE = [
     "accounts.middleware.account_language",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.last_seen",
     "django_htmx.middleware.HtmxMiddleware",
     "portal.middleware.method_not_allowed_page",
 ]
@@ -259,6 +263,40 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "request_login_code": "20/m/ip,3/m/key",
 }
+# --- Accounts a learner can trust -------------------------------------------
+# The client address that per-address limits count (and the session list
+# shows): the socket's, or behind proxies that append to X-Forwarded-For, the
+# address the outermost trusted one saw. Never more than the proxies really
+# in front: each extra one lets a client choose its own address.
+TRUSTED_PROXIES = env_int("DJANGO_TRUSTED_PROXIES", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXIES
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Deleting the account asks for the password (or a second factor) again when
+# the last one is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+
+# Second factors: an authenticator app with recovery codes, and passkeys, which
+# also sign in on their own. Passkey sign-up is off: it needs addresses
+# confirmed by code, and ours are confirmed by link.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "ML System Design portal"
+# Staff open the admin only with a second factor; on by default in production.
+ADMIN_REQUIRES_MFA = env_bool("DJANGO_ADMIN_REQUIRES_MFA", not DEBUG)
+# Sessions are listed by allauth.usersessions; accounts.middleware.last_seen
+# keeps "last seen" fresh every few minutes instead of writing on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# The address pages give when they say to contact staff.
+SUPPORT_EMAIL = env_str("DJANGO_SUPPORT_EMAIL", "support@localhost")
+try:
+    validate_email(SUPPORT_EMAIL)
+except ValidationError:
+    raise ImproperlyConfigured(f"DJANGO_SUPPORT_EMAIL must be an email address, not {SUPPORT_EMAIL!r}.") from None
+# How often a learner may download their data: each export reads all their history.
+EXPORTS_PER_HOUR = 10
+# --- end: accounts a learner can trust --------------------------------------
+
 # A learner may change watched states this many times per minute; past it, 429.
 WATCHED_CHANGES_PER_MINUTE = env_int("DJANGO_WATCHED_CHANGES_PER_MINUTE", 60, minimum=1)
 
