@@ -90,14 +90,35 @@ class Located(dict):
     key_lines = None
 
 
+def _not_valid(error, source):
+    mark = getattr(error, "problem_mark", None)
+    where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
+    problem = getattr(error, "problem", None) or str(error)
+    return CourseFileError([f"{where}: not valid YAML: {problem}"])
+
+
+def _refuse_anchors(text, source):
+    """Refuse anchors (&name) and aliases (*name): a few lines of them can expand to billions of values."""
+    problems = []
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                problems.append(
+                    f"{source}, line {event.start_mark.line + 1}: anchors and aliases (&name, *name) are not "
+                    "allowed; write each value out"
+                )
+    except yaml.YAMLError as error:
+        raise _not_valid(error, source) from None
+    if problems:
+        raise CourseFileError(problems)
+
+
 def _compose(text, source):
+    _refuse_anchors(text, source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{source}, line {mark.line + 1}, column {mark.column + 1}" if mark else source
-        problem = getattr(error, "problem", None) or str(error)
-        raise CourseFileError([f"{where}: not valid YAML: {problem}"]) from None
+        raise _not_valid(error, source) from None
     if node is None:
         raise CourseFileError([f"{source}: the file is empty"])
     constructor = yaml.SafeLoader("")

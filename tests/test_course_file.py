@@ -239,3 +239,22 @@ def test_it_rejects_a_value_longer_than_its_column():
     # SQLite would store it anyway; PostgreSQL would fail halfway. Refuse it up front.
     with pytest.raises(CourseFileError, match="'title' is longer than 200 characters"):
         parse(SMALL_COURSE.replace("title: Первая", "title: " + "я" * 201))
+
+
+def test_it_refuses_anchors_and_aliases_with_their_lines():
+    # Nine lines like these would expand to a billion values ("billion laughs").
+    bomb = SMALL_COURSE + 'x1: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n'
+    for n in range(2, 10):
+        bomb += f"x{n}: &{chr(96 + n)} [{', '.join([f'*{chr(95 + n)}'] * 9)}]\n"
+    with pytest.raises(CourseFileError) as error:
+        parse(bomb, "bomb.yaml")
+    first_line = SMALL_COURSE.count("\n") + 1
+    assert error.value.problems[0] == (
+        f"bomb.yaml, line {first_line}: anchors and aliases (&name, *name) are not allowed; write each value out"
+    )
+    assert f"bomb.yaml, line {first_line + 1}:" in error.value.problems[1]
+
+
+def test_an_alias_for_a_lecture_is_refused_too():
+    with pytest.raises(CourseFileError, match="anchors and aliases"):
+        parse(SMALL_COURSE.replace("slug: demo", "slug: &course demo\ntitle_en: *course"), "demo.yaml")
