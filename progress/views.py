@@ -7,7 +7,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.throttles import over_limit, too_many_requests
 from accounts.timezones import learner_timezone
 from lectures.models import Course, Lecture
 from portal.http import HttpResponseSeeOther, safe_next
@@ -128,6 +130,12 @@ def watched(request, slug):
     return render(request, "progress/lecture.html#watched-response", _lecture_state(request.user, lecture, lectures))
 
 
+# The timeline on /progress/ shows this many events a page; the exports hold them all.
+EVENTS_PER_PAGE = 50
+# Rows read from the database at a time while an export streams.
+EXPORT_CHUNK = 2000
+
+
 def _learner_data(user):
     progress = (
         LectureProgress.objects.filter(user=user)
@@ -145,6 +153,8 @@ def index(request):
     course = Course.objects.first()
     lectures = _syllabus(course, request.user) if course else []
     watched, events = _learner_data(request.user)
+    # Any page number that is not one (a word, a huge number) shows the nearest real page.
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     # This is the one page that shows times: in the learner's own time zone.
     with timezone.override(learner_timezone(request) or UTC):
         return render(
@@ -154,7 +164,7 @@ def index(request):
                 "course": course,
                 "progress": course_progress(user=request.user, lectures=lectures),
                 "watched": watched,
-                "events": events,
+                "events": page,
                 "timezone_name": timezone.get_current_timezone_name(),
             },
         )
@@ -174,41 +184,77 @@ def _lecture_fields(lecture):
     }
 
 
-@require_safe
-@login_required
-@private_no_store
-def export_json(request):
-    watched, events = _learner_data(request.user)
-    data = {
-        "learner": request.user.email,
-        "exported_at": timezone.now().isoformat(),
-        "watched": [
-            _lecture_fields(row.lecture) | {"watched_at": row.watched_at.isoformat(), "source": row.source}
-            for row in watched
-        ],
-        "events": [
-            _lecture_fields(event.lecture)
-            | {"action": event.action, "source": event.source, "at": event.at.isoformat()}
-            for event in events
-        ],
-    }
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+def _exports_limited(view):
+    """Exports read a learner's whole history: a few an hour each, then 429."""
+
+    def wrapped(request):
+        if over_limit("exports", user=request.user, limit=settings.EXPORTS_PER_HOUR, seconds=3600):
+            return too_many_requests(
+                request, "You have downloaded your data several times this hour. Try again later.", retry_after=3600
+            )
+        return view(request)
+
+    return wrapped
+
+
+def _download(chunks, *, content_type, filename):
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _json_items(rows):
+    for index, row in enumerate(rows):
+        yield ("," if index else "") + "\n    " + json.dumps(row, ensure_ascii=False)
+
+
+def _progress_json(user):
+    watched, events = _learner_data(user)
+    yield "{\n"
+    yield f'  "learner": {json.dumps(user.email, ensure_ascii=False)},\n'
+    yield f'  "exported_at": {json.dumps(timezone.now().isoformat())},\n'
+    yield '  "watched": ['
+    yield from _json_items(
+        _lecture_fields(row.lecture) | {"watched_at": row.watched_at.isoformat(), "source": row.source}
+        for row in watched.iterator(chunk_size=EXPORT_CHUNK)
     )
-    response["Content-Disposition"] = 'attachment; filename="my-progress.json"'
-    return response
+    yield '\n  ],\n  "events": ['
+    yield from _json_items(
+        _lecture_fields(event.lecture) | {"action": event.action, "source": event.source, "at": event.at.isoformat()}
+        for event in events.iterator(chunk_size=EXPORT_CHUNK)
+    )
+    yield "\n  ]\n}\n"
+
+
+class _Echo:
+    """A file that hands back what is written to it, so csv.writer can feed a stream."""
+
+    def write(self, value):
+        return value
+
+
+def _progress_csv(user):
+    watched, _ = _learner_data(user)
+    writer = csv.writer(_Echo())
+    yield writer.writerow(["lecture", "label", "title", "title_en", "watched_at", "source"])
+    for row in watched.iterator(chunk_size=EXPORT_CHUNK):
+        fields = _lecture_fields(row.lecture)
+        yield writer.writerow([_cell(value) for value in fields.values()] + [row.watched_at.isoformat(), row.source])
 
 
 @require_safe
 @login_required
 @private_no_store
+@_exports_limited
+def export_json(request):
+    return _download(
+        _progress_json(request.user), content_type="application/json; charset=utf-8", filename="my-progress.json"
+    )
+
+
+@require_safe
+@login_required
+@private_no_store
+@_exports_limited
 def export_csv(request):
-    watched, _ = _learner_data(request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="my-progress.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["lecture", "label", "title", "title_en", "watched_at", "source"])
-    for row in watched:
-        fields = _lecture_fields(row.lecture)
-        writer.writerow([_cell(value) for value in fields.values()] + [row.watched_at.isoformat(), row.source])
-    return response
+    return _download(_progress_csv(request.user), content_type="text/csv; charset=utf-8", filename="my-progress.csv")

@@ -116,8 +116,9 @@ def seed_learners(lectures, count, rng, stream):
     write(
         User,
         ["id", "email", "password", "is_superuser", "is_staff", "is_active", "first_name", "last_name",
-         "date_joined", "theme"],
-        ((first_id + n, email, password, False, False, True, "", "", now, "system") for n, email in enumerate(emails)),
+         "date_joined", "theme", "password_unproven"],
+        ((first_id + n, email, password, False, False, True, "", "", now, "system", False)
+         for n, email in enumerate(emails)),
         users,
     )  # fmt: skip
     reset_sequence(User)
