@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from .data import delete_account
 from .forms import UserChangeAdminForm, UserCreationAdminForm
 from .models import User
 
@@ -25,3 +26,18 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "usable_password", "password1", "password2"]}),
     ]
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # A learner's rows go with their account (progress events among them, which
+        # staff cannot delete one by one): whoever may delete the account may delete them.
+        if self.has_delete_permission(request):
+            perms_needed = set()
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        delete_account(user=obj, request=request, by_staff=True)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            delete_account(user=user, request=request, by_staff=True)

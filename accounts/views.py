@@ -1,14 +1,27 @@
+from allauth.account.decorators import reauthentication_required
+from allauth.usersessions.models import UserSession
 from django.conf import settings
-from django.http import HttpResponse, HttpResponseBadRequest
-from django.views.decorators.http import require_POST
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
 from portal.http import HttpResponseSeeOther, safe_next
 
+from .data import delete_account, export_chunks, what_goes
 from .middleware import set_language_cookie
 from .models import User
+from .throttles import over_limit, too_many_requests
 
 THEME_COOKIE = "theme"
+
+# What the portal stores about a learner is personal: never kept by a shared or browser cache.
+private_no_store = cache_control(private=True, no_store=True)
 
 
 @require_POST
@@ -48,3 +61,59 @@ def set_language(request):
     response = HttpResponseSeeOther(safe_next(request, "/"))
     set_language_cookie(response, language)
     return response
+
+
+def _exports_limited(request):
+    """A full export reads all of a learner's history: a few an hour (shared with the progress exports)."""
+    if over_limit("exports", user=request.user, limit=settings.EXPORTS_PER_HOUR, seconds=3600):
+        return too_many_requests(
+            request, "You have downloaded your data several times this hour. Try again later.", retry_after=3600
+        )
+    return None
+
+
+@require_safe
+@login_required
+@private_no_store
+def data(request):
+    """What the portal stores about the learner: download it all, or delete the account."""
+    return render(request, "accounts/data.html", {"what_goes": what_goes(request.user)})
+
+
+@require_safe
+@login_required
+@private_no_store
+def export(request):
+    if refused := _exports_limited(request):
+        return refused
+    response = StreamingHttpResponse(export_chunks(request.user), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@private_no_store
+@reauthentication_required
+def delete(request):
+    """Delete the account after the learner signs in again and confirms; GET shows what goes."""
+    if request.method == "GET":
+        return render(request, "accounts/delete.html", {"what_goes": what_goes(request.user)})
+    if request.POST.get("confirm") != "delete":
+        return HttpResponseBadRequest("Tick the box to confirm the deletion.", content_type="text/plain")
+    delete_account(user=request.user, request=request)
+    logout(request)
+    messages.success(request, "Your account and everything stored with it are deleted.")
+    return HttpResponseSeeOther(reverse("progress:home"))
+
+
+@require_POST
+@login_required
+def end_session(request, pk):
+    """Sign out one of the learner's other browsers."""
+    session = get_object_or_404(UserSession, pk=pk, user=request.user)
+    if session.session_key == request.session.session_key:
+        return HttpResponseBadRequest("Use Sign out to end this session.", content_type="text/plain")
+    session.end()
+    messages.success(request, "That session is signed out.")
+    return HttpResponseSeeOther(reverse("usersessions_list"))

@@ -102,11 +102,13 @@ for origin in CSRF_TRUSTED_ORIGINS:
         )
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on portal.admin.AdminSite: allauth's sign-in, and staff need a second factor.
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth.mfa's passkey list writes "3 days ago"
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",

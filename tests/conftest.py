@@ -183,3 +183,19 @@ def tags(html, tag, /, **attributes):
 def text(html):
     """The HTML's text as a reader sees it: tags dropped, entities decoded, whitespace collapsed."""
     return " ".join("".join(_parse(html).text).split())
+
+
+def totp_code(secret, *, at=None):
+    """The six-digit code an authenticator app shows for a base32 secret (RFC 6238: SHA-1, 30 s)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+    import time
+
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"

@@ -34,6 +34,7 @@ SAMPLES = {
     "uidb36": "1",
     "token": "not-a-real-token",
     "url": "lectures/lecture/",
+    "pk": "1",
 }
 
 
@@ -55,16 +56,16 @@ def url_names():
     """Every named URL of the site, with the namespaces it is reversed by."""
     names = []
 
-    def walk(patterns, namespace):
+    def walk(patterns, namespace, outer_params):
         for pattern in patterns:
+            params = outer_params + list(pattern.pattern.regex.groupindex)
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace
-                walk(pattern.url_patterns, f"{namespace}:{inner}" if namespace and inner else inner or namespace)
+                walk(pattern.url_patterns, f"{namespace}:{inner}" if namespace and inner else inner or namespace, params)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                params = list(pattern.pattern.regex.groupindex)
                 names.append((f"{namespace}:{pattern.name}" if namespace else pattern.name, params))
 
-    walk(get_resolver().url_patterns, None)
+    walk(get_resolver().url_patterns, None, [])
     return sorted({(name, tuple(params)) for name, params in names})
 
 

@@ -1,0 +1,112 @@
+"""Everything stored about a learner: read out as one JSON file, or deleted with the account."""
+
+import json
+import logging
+from importlib import import_module
+
+from allauth.account import app_settings as account_settings
+from allauth.core import ratelimit
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from .models import User
+from .throttles import forget
+
+logger = logging.getLogger(__name__)
+
+# Rows read from the database at a time while the export streams.
+CHUNK = 2000
+# Values that stay out of the export: they would let whoever holds the file
+# into the account (a password hash, a second factor's secret, a session key).
+SECRET_FIELDS = {
+    "accounts.user": {"password"},
+    "mfa.authenticator": {"data"},
+    "usersessions.usersession": {"session_key"},
+    "socialaccount.socialtoken": {"token", "token_secret"},
+}
+
+
+def related_models():
+    """Every model with rows that belong to one user: (model, the name of its field that points at the user)."""
+    return [
+        (relation.related_model, relation.field.name)
+        for relation in User._meta.related_objects
+        if relation.one_to_many or relation.one_to_one
+    ]
+
+
+def _row(instance):
+    hidden = SECRET_FIELDS.get(instance._meta.label_lower, set())
+    row = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in hidden or (field.is_relation and field.related_model is User):
+            continue
+        if field.is_relation:
+            related = getattr(instance, field.name)
+            row[field.name] = None if related is None else {"id": related.pk, "name": str(related)}
+        else:
+            row[field.name] = field.value_from_object(instance)
+    return row
+
+
+def _dump(value):
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def export_chunks(user):
+    """The learner's data as JSON, a piece at a time: the account, then each kind of row that belongs to it."""
+    yield "{\n"
+    yield f'  "exported_at": {_dump(timezone.now())},\n'
+    yield f'  "account": {_dump(_row(user))}'
+    for model, user_field in related_models():
+        related = [
+            field.name for field in model._meta.concrete_fields if field.is_relation and field.name != user_field
+        ]
+        rows = model._default_manager.filter(**{user_field: user}).order_by("pk")
+        if related:
+            rows = rows.select_related(*related)
+        yield f",\n  {_dump(str(model._meta.verbose_name_plural))}: ["
+        for index, instance in enumerate(rows.iterator(chunk_size=CHUNK)):
+            yield ("," if index else "") + "\n    " + _dump(_row(instance))
+        yield "\n  ]"
+    yield "\n}\n"
+
+
+def what_goes(user):
+    """How many rows of each kind a deletion removes, for the confirmation page."""
+    counts = []
+    for model, user_field in related_models():
+        count = model._default_manager.filter(**{user_field: user}).count()
+        if count:
+            counts.append((count, str(model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural)))
+    return counts
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _forget_counts(request, user):
+    """Throttle counts kept under the learner's id or address: no trace of them is left in the cache."""
+    forget("exports", user=user, seconds=3600)
+    if request is None:
+        return
+    for action in account_settings.RATE_LIMITS:
+        ratelimit.clear(request, action=action, key=user.email, user=user)
+
+
+def delete_account(*, user, request=None, by_staff=False) -> None:
+    """Delete the account and everything of it, in one transaction; end its sessions and forget its counts."""
+    from allauth.usersessions.models import UserSession
+
+    store = _session_store()
+    with transaction.atomic():
+        for session_key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
+            store(session_key).delete()
+        _forget_counts(request, user)
+        _, deleted = user.delete()
+    kinds = ", ".join(f"{count} {label}" for label, count in sorted(deleted.items()) if count)
+    # No address, name or id: only that an account went, who asked, and what went with it.
+    logger.info("An account was deleted by %s: %s.", "staff" if by_staff else "its owner", kinds)

@@ -1,0 +1,211 @@
+"""A learner's own data: download all of it, or delete the account and everything with it."""
+
+import base64
+import hashlib
+import json
+import logging
+import pickle
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, override_settings
+
+from accounts.data import related_models
+from accounts.models import User
+from lectures.models import Lecture
+from progress.models import ProgressEvent, record_visit, set_watched
+
+from .conftest import PASSWORD, make_user, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def signed_in(user):
+    """A browser that signed in (password, and code if asked) and then confirmed the password again."""
+    browser = Client()
+    response = browser.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    if response["Location"] == "/accounts/2fa/authenticate/":
+        browser.post("/accounts/2fa/authenticate/", {"code": totp_code(TOTP_SECRET)})
+    browser.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    return browser
+
+
+@pytest.fixture
+def busy_learner(course):
+    """A learner with some of everything: progress, events, a visit, two sessions, an extra address, a second factor."""
+    learner = make_user("busy@example.org")
+    learner.emailaddress_set.create(email="busy.second@example.org", verified=False)
+    for slug in ["ml-in-practice", "training-data"]:
+        set_watched(user=learner, lecture=Lecture.objects.get(slug=slug), watched=True)
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="training-data"), watched=False)
+    record_visit(user=learner, lecture=Lecture.objects.get(slug="design-doc"))
+    return learner
+
+
+def add_totp(user):
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET})
+
+
+def exported(browser):
+    response = browser.get("/accounts/data/export.json")
+    assert response.status_code == 200
+    return response, json.loads(b"".join(response.streaming_content))
+
+
+@pytest.mark.parametrize("url", ["/accounts/data/", "/accounts/data/export.json", "/accounts/delete/"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("url", ["/accounts/data/", "/accounts/data/export.json"])
+def test_it_rejects_post(learner_client, url):
+    assert learner_client.post(url).status_code == 405
+
+
+def test_the_export_holds_everything_stored_about_the_learner(busy_learner, other_learner):
+    add_totp(busy_learner)
+    browser = signed_in(busy_learner)
+    response, data = exported(browser)
+    assert "no-store" in response["Cache-Control"]
+    assert response.streaming
+    assert response["Content-Disposition"] == 'attachment; filename="my-data.json"'
+    assert data["account"]["email"] == "busy@example.org"
+    assert data["account"]["theme"] == "system"
+    assert {row["email"] for row in data["email addresses"]} == {"busy@example.org", "busy.second@example.org"}
+    assert [row["lecture"]["name"] for row in data["lecture progress"]] == ["Lecture 1 · ML in practice"] or len(
+        data["lecture progress"]
+    ) == 1
+    assert len(data["progress events"]) == 3
+    assert len(data["last visits"]) == 1
+    assert len(data["user sessions"]) == 1
+    assert data["user sessions"][0]["ip"] == "127.0.0.1"
+    assert [row["type"] for row in data["authenticators"]] == ["totp"]
+    # Every kind of row that belongs to a user has its place, even when empty.
+    for model, _ in related_models():
+        assert str(model._meta.verbose_name_plural) in data
+    text = json.dumps(data)
+    # Nothing that would open the account: no password hash, session key or second factor's secret.
+    assert busy_learner.password not in text
+    assert TOTP_SECRET not in text
+    assert browser.cookies["sessionid"].value not in text
+    assert "other@example.org" not in text
+
+
+@override_settings(EXPORTS_PER_HOUR=1)
+def test_the_export_is_limited_per_learner(learner_client):
+    assert learner_client.get("/accounts/data/export.json").status_code == 200
+    assert learner_client.get("/accounts/data/export.json").status_code == 429
+
+
+def test_deletion_asks_to_sign_in_again(learner_client, learner):
+    # A session that signed in long ago (or was handed over) must show the password first.
+    response = learner_client.get("/accounts/delete/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    response = learner_client.post(response["Location"], {"password": PASSWORD})
+    assert response["Location"] == "/accounts/delete/"
+    html = learner_client.get("/accounts/delete/").content.decode()
+    assert "learner@example.org" in html
+    assert User.objects.filter(pk=learner.pk).exists()
+
+
+def test_the_confirmation_states_what_goes(busy_learner):
+    add_totp(busy_learner)
+    html = signed_in(busy_learner).get("/accounts/delete/").content.decode()
+    for line in ["2 email addresses", "1 lecture progress", "3 progress events", "1 last visit", "1 authenticator"]:
+        assert line in html, line
+
+
+def test_deletion_needs_the_box_ticked(learner):
+    browser = signed_in(learner)
+    assert browser.post("/accounts/delete/").status_code == 400
+    assert User.objects.filter(pk=learner.pk).exists()
+
+
+def rows_left_of(pk):
+    """Rows in any table with a foreign key to the user model that still point at the deleted user."""
+    left = {}
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is User:
+                count = model._base_manager.filter(**{field.attname: pk}).count()
+                if count:
+                    left[f"{model._meta.label}.{field.name}"] = count
+    return left
+
+
+def cache_entries_of(pk, email):
+    """Entries of the database cache whose key or value names the user (by id, address or its hash)."""
+    marks = [f":{pk}:", hashlib.sha256(email.encode()).hexdigest()]
+    found = []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key, value FROM portal_cache")
+        for stored_key, value in cursor.fetchall():
+            key = stored_key.split(":", 2)[2]  # without the cache's ":version:" prefix
+            content = repr(pickle.loads(base64.b64decode(value)))  # noqa: S301 - our own cache table
+            named = any(mark in key for mark in marks) or key.endswith(f":{pk}")
+            if named or email in content or f"'_auth_user_id': '{pk}'" in content:
+                found.append(key)
+    return found
+
+
+def test_deletion_leaves_nothing_behind(busy_learner, other_learner, caplog):
+    pk, email = busy_learner.pk, busy_learner.email
+    elsewhere = signed_in(busy_learner)
+    add_totp(busy_learner)  # and the second browser signs in with a code
+    here = signed_in(busy_learner)
+    here.post("/lectures/ml-in-practice/watched/", {"watched": "true"})  # a count in the cache
+    here.get("/progress/export.csv")  # and another
+    here.post("/accounts/password/change/", {"oldpassword": "wrong", "password1": "x", "password2": "x"})
+    assert cache_entries_of(pk, email)
+    with caplog.at_level(logging.INFO, logger="accounts.data"):
+        response = here.post("/accounts/delete/", {"confirm": "delete"})
+    assert response.status_code == 303
+    assert response["Location"] == "/"
+    assert rows_left_of(pk) == {}
+    assert cache_entries_of(pk, email) == []
+    assert cache.get(f"watched-changes:{pk}") is None
+    # Both browsers are signed out, and the other learner keeps everything.
+    assert here.get("/progress/").status_code == 302
+    assert elsewhere.get("/progress/").status_code == 302
+    assert ProgressEvent.objects.filter(user=other_learner).count() == 0
+    assert User.objects.filter(pk=other_learner.pk).exists()
+    # The log says an account went, and nothing about whose.
+    [record] = [record for record in caplog.records if record.name == "accounts.data"]
+    assert record.getMessage().startswith("An account was deleted by its owner: ")
+    assert email not in record.getMessage()
+    assert "busy" not in record.getMessage()
+
+
+def test_staff_deleting_a_learner_in_the_admin_leaves_nothing_behind(busy_learner, staff_client, caplog):
+    pk, email = busy_learner.pk, busy_learner.email
+    elsewhere = signed_in(busy_learner)
+    add_totp(busy_learner)
+    html = staff_client.get(f"/admin/accounts/user/{pk}/delete/").content.decode()
+    assert "permission to delete" not in html  # the learner's events go with the account
+    with caplog.at_level(logging.INFO, logger="accounts.data"):
+        response = staff_client.post(f"/admin/accounts/user/{pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert rows_left_of(pk) == {}
+    assert cache_entries_of(pk, email) == []
+    assert elsewhere.get("/progress/").status_code == 302
+    [record] = [record for record in caplog.records if record.name == "accounts.data"]
+    assert record.getMessage().startswith("An account was deleted by staff: ")
+
+
+def test_staff_deleting_learners_in_bulk_deletes_each_whole(staff_client, learner, other_learner):
+    response = staff_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [learner.pk, other_learner.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert rows_left_of(learner.pk) == {}
+    assert rows_left_of(other_learner.pk) == {}
