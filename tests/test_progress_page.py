@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from django.test import override_settings
 
 from lectures.models import Lecture
 from progress.models import ProgressEvent, set_watched
@@ -119,3 +120,34 @@ def test_csv_export_defuses_formulas(learner_client, learner, course):
         csv.reader(io.StringIO(b"".join(learner_client.get("/progress/export.csv").streaming_content).decode()))
     )
     assert rows[1][3].startswith("'=")
+
+
+def test_the_history_is_shown_fifty_changes_a_page(learner_client, learner, course):
+    lecture = Lecture.objects.get(slug="training-data")
+    ProgressEvent.objects.bulk_create(
+        ProgressEvent(user=learner, lecture=lecture, action="marked" if n % 2 else "unmarked") for n in range(120)
+    )
+    html = learner_client.get("/progress/").content.decode()
+    assert html.count('class="timeline__item') == 50
+    assert "Page 1 of 3" in html
+    assert tags(html, "a", rel="next", href="?page=2#history-title")
+    assert learner_client.get("/progress/?page=3").content.decode().count('class="timeline__item') == 20
+    # Page numbers that are not pages show the nearest page instead of an error.
+    assert "Page 1 of 3" in learner_client.get("/progress/?page=first").content.decode()
+    assert "Page 3 of 3" in learner_client.get("/progress/?page=99999999999999999999").content.decode()
+
+
+@pytest.mark.parametrize("url", PAGES[1:])
+def test_exports_stream(learner_client, history, url):
+    assert learner_client.get(url).streaming
+
+
+@override_settings(EXPORTS_PER_HOUR=2)
+def test_exports_are_limited_per_learner(learner_client, other_client, history):
+    assert learner_client.get("/progress/export.json").status_code == 200
+    assert learner_client.get("/progress/export.csv").status_code == 200
+    response = learner_client.get("/progress/export.json")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "3600"
+    assert "several times this hour" in response.content.decode()
+    assert other_client.get("/progress/export.json").status_code == 200
