@@ -28,7 +28,7 @@ def hostile_form():
     form = []
     for index, field in enumerate(FIELDS):
         form += [(field, HOSTILE_VALUES[index % len(HOSTILE_VALUES)]), (field, NUL)]
-    return form + [("unknown_field", LONG), ("csrfmiddlewaretoken", NUL)]
+    return [*form, ("unknown_field", LONG), ("csrfmiddlewaretoken", NUL)]
 
 
 def encode(pairs):

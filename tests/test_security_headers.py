@@ -61,7 +61,9 @@ def url_names():
             params = outer_params + list(pattern.pattern.regex.groupindex)
             if isinstance(pattern, URLResolver):
                 inner = pattern.namespace
-                walk(pattern.url_patterns, f"{namespace}:{inner}" if namespace and inner else inner or namespace, params)
+                walk(
+                    pattern.url_patterns, f"{namespace}:{inner}" if namespace and inner else inner or namespace, params
+                )
             elif isinstance(pattern, URLPattern) and pattern.name:
                 names.append((f"{namespace}:{pattern.name}" if namespace else pattern.name, params))
 
