@@ -248,6 +248,9 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ML System Design] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "progress:home"
+# A sign-up waits this long for its address to be confirmed in the same browser,
+# which then signs in at once (allauth's default is 15 minutes; mail is slower).
+ACCOUNT_LOGIN_TIMEOUT = 60 * 60
 LOGIN_REDIRECT_URL = "progress:home"
 LOGIN_URL = "account_login"
 
@@ -364,7 +367,8 @@ if SMTP_HOST or not DEBUG:
         }
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Printed whole, without quoted-printable line breaks, so links work as printed.
+    MAILERS = {"default": {"BACKEND": "portal.mail.ConsoleEmailBackend"}}
 
 # Content-Security-Policy, sent by Django's own middleware on every response.
 # Scripts run only from our origin or with the per-request nonce; the only

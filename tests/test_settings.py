@@ -68,7 +68,7 @@ def test_a_fresh_clone_needs_only_debug_said_out_loud(load_settings):
     settings = load_settings(DJANGO_DEBUG="true")
     assert settings["DEBUG"] is True
     assert settings["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
-    assert settings["MAILERS"]["default"]["BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert settings["MAILERS"]["default"]["BACKEND"] == "portal.mail.ConsoleEmailBackend"
     assert settings["SECRET_KEY"].startswith("django-insecure-")
 
 

@@ -25,3 +25,11 @@ def device(user_agent):
     if browser and system:
         return f"{browser} on {system}"
     return browser or system or "Unknown browser"
+
+
+@register.simple_tag
+def support_email():
+    """The address pages give when they say to contact staff (DJANGO_SUPPORT_EMAIL)."""
+    from django.conf import settings
+
+    return settings.SUPPORT_EMAIL
