@@ -46,3 +46,31 @@ def test_the_check_itself_catches_a_violation(page, site):
     page.goto(site + "/")
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<button></button>')")
     assert any(line.startswith("button-name (critical)") for line in serious_violations(page))
+
+
+ACCOUNT_PAGES = [
+    "/accounts/2fa/",
+    "/accounts/2fa/totp/activate/",
+    "/accounts/2fa/webauthn/add/",
+    "/accounts/sessions/",
+    "/accounts/data/",
+    "/accounts/delete/",
+    "/accounts/reauthenticate/",
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_second_factor_session_and_data_pages_pass_axe(learner_page, site, scheme):
+    from ..conftest import PASSWORD
+
+    page = learner_page
+    page.emulate_media(color_scheme=scheme)
+    page.goto(site + "/accounts/reauthenticate/?next=/accounts/data/")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+    found = {}
+    for path in ACCOUNT_PAGES:
+        page.goto(site + path)
+        assert "/reauthenticate/" not in page.url or path == "/accounts/reauthenticate/", path
+        found[path] = serious_violations(page)
+    assert found == {path: [] for path in ACCOUNT_PAGES}
