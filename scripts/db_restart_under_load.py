@@ -149,15 +149,20 @@ def main():
     parser.add_argument(
         "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_resilience")
     )
+    # Production requires Redis (throttles count there); only the database is restarted.
+    parser.add_argument("--redis-url", default=os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/12"))
     parser.add_argument("--json", type=Path, help="also write the report here")
     options = parser.parse_args()
     require_local(options.database_url, "--database-url")
+    require_local(options.redis_url, "--redis-url")
     duration = min(options.duration, 120)
     threads = min(options.threads, 32)
     cluster = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
     version = cluster.stdout.split()[0]
 
-    environ = production_environ(options.database_url, DJANGO_WATCHED_CHANGES_PER_MINUTE="1000000")
+    environ = production_environ(
+        options.database_url, redis_url=options.redis_url, DJANGO_WATCHED_CHANGES_PER_MINUTE="1000000"
+    )
     create_database(options.database_url)
     prepare_portal(environ)
     sessions = make_sessions(environ, [SESSION_LEARNERS.format(n=n) for n in range(threads)])
