@@ -15,7 +15,16 @@ PUBLIC = [
     "/accounts/login/code/",
     "/no-such-page/",
 ]
-SIGNED_IN = ["/", "/lectures/training-data/", "/progress/", "/accounts/email/", "/accounts/password/change/"]
+SIGNED_IN = [
+    "/",
+    "/lectures/training-data/",
+    "/progress/",
+    "/accounts/email/",
+    "/accounts/password/change/",
+    "/accounts/2fa/",
+    "/accounts/sessions/",
+    "/accounts/data/",
+]
 PHONE = {"width": 360, "height": 740}
 
 
