@@ -2,6 +2,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 # The session of a browser that has shown it knows an account's password while
 # the account waited for its address to be confirmed: at sign-up, or at a
@@ -30,7 +31,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         if not request.user.has_usable_password() and not has_passkey(request.user):
-            messages.info(request, "Choose a password, so that you can sign in without waiting for a code.")
+            messages.info(request, _("Choose a password, so that you can sign in without waiting for a code."))
             return reverse("account_set_password")
         return super().get_login_redirect_url(request)
 
@@ -58,8 +59,10 @@ def revoke_unproven_password(*, request, user):
         if request is not None:
             messages.warning(
                 request,
-                "For your safety, the password chosen when this account was created no longer works: "
-                "it was not chosen in this browser. Sign in with a code sent to your address, "
-                "then choose your own password.",
+                _(
+                    "For your safety, the password chosen when this account was created no longer works: "
+                    "it was not chosen in this browser. Sign in with a code sent to your address, "
+                    "then choose your own password."
+                ),
             )
     user.save(update_fields=["password", "password_unproven"])

@@ -9,7 +9,7 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import User
 from .throttles import forget
@@ -67,20 +67,26 @@ def export_chunks(user):
         rows = model._default_manager.filter(**{user_field: user}).order_by("pk")
         if related:
             rows = rows.select_related(*related)
-        yield f",\n  {_dump(str(model._meta.verbose_name_plural))}: ["
+        yield f",\n  {_dump(_key(model))}: ["
         for index, instance in enumerate(rows.iterator(chunk_size=CHUNK)):
             yield ("," if index else "") + "\n    " + _dump(_row(instance))
         yield "\n  ]"
     yield "\n}\n"
 
 
+def _key(model):
+    # The file's keys read the same in any language the learner downloads it in.
+    with translation.override("en"):
+        return str(model._meta.verbose_name_plural)
+
+
 def what_goes(user):
-    """How many rows of each kind a deletion removes, for the confirmation page."""
+    """Each kind of row a deletion removes, with how many, for the confirmation page."""
     counts = []
     for model, user_field in related_models():
         count = model._default_manager.filter(**{user_field: user}).count()
         if count:
-            counts.append((count, str(model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural)))
+            counts.append((model._meta.verbose_name_plural, count))
     return counts
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import trigger_client_event
@@ -67,7 +68,7 @@ def _exports_limited(request):
     """A full export reads all of a learner's history: a few an hour (shared with the progress exports)."""
     if over_limit("exports", user=request.user, limit=settings.EXPORTS_PER_HOUR, seconds=3600):
         return too_many_requests(
-            request, "You have downloaded your data several times this hour. Try again later.", retry_after=3600
+            request, _("You have downloaded your data several times this hour. Try again later."), retry_after=3600
         )
     return None
 
@@ -100,10 +101,10 @@ def delete(request):
     if request.method == "GET":
         return render(request, "accounts/delete.html", {"what_goes": what_goes(request.user)})
     if request.POST.get("confirm") != "delete":
-        return HttpResponseBadRequest("Tick the box to confirm the deletion.", content_type="text/plain")
+        return HttpResponseBadRequest(_("Tick the box to confirm the deletion."), content_type="text/plain")
     delete_account(user=request.user, request=request)
     logout(request)
-    messages.success(request, "Your account and everything stored with it are deleted.")
+    messages.success(request, _("Your account and everything stored with it are deleted."))
     return HttpResponseSeeOther(reverse("progress:home"))
 
 
@@ -113,7 +114,7 @@ def end_session(request, pk):
     """Sign out one of the learner's other browsers."""
     session = get_object_or_404(UserSession, pk=pk, user=request.user)
     if session.session_key == request.session.session_key:
-        return HttpResponseBadRequest("Use Sign out to end this session.", content_type="text/plain")
+        return HttpResponseBadRequest(_("Use Sign out to end this session."), content_type="text/plain")
     session.end()
-    messages.success(request, "That session is signed out.")
+    messages.success(request, _("That session is signed out."))
     return HttpResponseSeeOther(reverse("usersessions_list"))

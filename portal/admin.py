@@ -5,6 +5,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -31,8 +32,10 @@ class AdminSite(admin.AdminSite):
                 # Sent to set one up, with the way back, rather than shown an error.
                 messages.warning(
                     request,
-                    "The admin needs a second factor. Set up an authenticator app or a passkey, "
-                    "then open the admin again.",
+                    gettext(
+                        "The admin needs a second factor. Set up an authenticator app or a passkey, "
+                        "then open the admin again."
+                    ),
                 )
                 return redirect("mfa_index")
             return guarded(request, *args, **kwargs)

@@ -12,6 +12,7 @@ from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -190,7 +191,7 @@ def _exports_limited(view):
     def wrapped(request):
         if over_limit("exports", user=request.user, limit=settings.EXPORTS_PER_HOUR, seconds=3600):
             return too_many_requests(
-                request, "You have downloaded your data several times this hour. Try again later.", retry_after=3600
+                request, _("You have downloaded your data several times this hour. Try again later."), retry_after=3600
             )
         return view(request)
 

@@ -169,7 +169,7 @@ def test_social_sign_in_appears_when_its_keys_are_set(tmp_path):
     script = (
         "import django; django.setup(); from django.core.management import call_command; "
         "call_command('migrate', verbosity=0); from django.test import Client; "
-        "html = Client().get('/accounts/login/').content.decode(); "
+        "html = Client(HTTP_ACCEPT_LANGUAGE='en').get('/accounts/login/').content.decode(); "
         "print('Continue with GitHub' in html, 'Continue with Google' in html, '/accounts/github/login/' in html)"
     )
     environ = {

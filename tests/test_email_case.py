@@ -72,7 +72,7 @@ def test_the_migration_lowercases_addresses_stored_before(django_db_blocker):
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("accounts", "0003_user_theme")], [("accounts", "0004_email_lowercase")]
+    before, after = [("accounts", "0004_user_language")], [("accounts", "0005_email_lowercase")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     OldUser = executor.loader.project_state(before).apps.get_model("accounts", "User")

@@ -1,6 +1,7 @@
 import re
 
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -23,8 +24,8 @@ def device(user_agent):
     browser = next((name for marker, name in BROWSERS if marker in user_agent), None)
     system = next((name for marker, name in SYSTEMS if re.search(rf"\b{re.escape(marker)}", user_agent)), None)
     if browser and system:
-        return f"{browser} on {system}"
-    return browser or system or "Unknown browser"
+        return _("%(browser)s on %(system)s") % {"browser": browser, "system": system}
+    return browser or system or _("Unknown browser")
 
 
 @register.simple_tag

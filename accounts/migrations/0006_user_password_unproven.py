@@ -16,7 +16,7 @@ def flag_unproven_passwords(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0004_email_lowercase"),
+        ("accounts", "0005_email_lowercase"),
         ("account", "0009_emailaddress_unique_primary_email"),
     ]
 

@@ -11,7 +11,7 @@ def lowercase_addresses(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0003_user_theme")]
+    dependencies = [("accounts", "0004_user_language")]
 
     operations = [
         migrations.RunPython(lowercase_addresses, migrations.RunPython.noop),
