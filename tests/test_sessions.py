@@ -1,9 +1,9 @@
 """Signed-in devices: the learner sees each session and ends any other one, or all of them."""
 
 import pytest
-from django.utils import translation
 from allauth.usersessions.models import UserSession
 from django.test import Client
+from django.utils import translation
 
 from accounts.templatetags.accounts import device
 
