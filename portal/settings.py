@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.mfa",
     "allauth.usersessions",
+    "portal",
     "accounts",
     "lectures",
     "progress",
@@ -170,32 +171,53 @@ TEMPLATES = [
 ]
 
 # Database: SQLite next to the code unless DATABASE_URL names another one.
-# Persistent connections with health checks survive a database restart.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 try:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 600),
-            conn_health_checks=True,
-        )
-    }
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
 except ValueError as error:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django can use: {error}") from None
+if env_str("DJANGO_CONN_MAX_AGE"):
+    raise ImproperlyConfigured(
+        "DJANGO_CONN_MAX_AGE is no longer read: PostgreSQL connections are pooled (see README). Remove it."
+    )
+# gunicorn's workers and threads per app server (gunicorn.conf.py reads the same
+# variables), and how many app servers share the database: together they are
+# the most connections the portal opens (checked by `manage.py migrate` and
+# `check --database default`).
+WEB_CONCURRENCY = env_int("WEB_CONCURRENCY", 2, minimum=1)
+GUNICORN_THREADS = env_int("GUNICORN_THREADS", 4, minimum=1)
+APP_SERVERS = env_int("DJANGO_APP_SERVERS", 1, minimum=1)
+# PostgreSQL cancels a query that runs longer than this, or waits longer for a
+# lock, and the page answers 503. gthread workers never end a slow request
+# themselves, so these are what bounds one. 0 turns a limit off (long migrations).
+DB_STATEMENT_TIMEOUT_MS = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 5000)
+DB_LOCK_TIMEOUT_MS = env_int("DJANGO_DB_LOCK_TIMEOUT_MS", 1000)
 PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        [
+            options.get("options", ""),
+            f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+            f"-c lock_timeout={DB_LOCK_TIMEOUT_MS}",
+        ]
+    ).strip()
+    # Each worker keeps a pool of at most one connection per thread, checked
+    # before use so the portal carries on after a database restart. One left
+    # unused for max_idle seconds is closed, down to one a worker, so a burst's
+    # connections go back to the server. A request that cannot get a connection
+    # within `timeout` answers 503 instead of queueing.
+    options["pool"] = {"min_size": 1, "max_size": GUNICORN_THREADS, "max_idle": 10, "timeout": 2}
     if PREPARED_STATEMENTS:
         # Parameters bound by the server, and a query run five times on a connection
         # is prepared, so PostgreSQL stops parsing and planning the hot queries again.
         # Turn off behind a connection pooler in transaction mode, which cannot keep
         # prepared statements.
-        options = DATABASES["default"].setdefault("OPTIONS", {})
         options.setdefault("server_side_binding", True)
         options.setdefault("prepare_threshold", 5)
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite has no server to keep a connection to; WAL lets readers run
     # while a writer commits, and IMMEDIATE avoids deadlocked upgrades.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",

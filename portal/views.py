@@ -1,6 +1,10 @@
-from django.db import DatabaseError, connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+import sys
+
+from django.db import DatabaseError, OperationalError, connection
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.template import loader
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -16,6 +20,15 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """The 500 page, or 503 when the database gave up: a query or lock wait over its limit, or no connection."""
+    if isinstance(sys.exception(), OperationalError):
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "5"
+        return response
+    return defaults.server_error(request)
 
 
 @require_safe

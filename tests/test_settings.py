@@ -22,8 +22,12 @@ VARIABLES = [
     "DJANGO_CSRF_TRUSTED_ORIGINS",
     "DJANGO_SECURE_SSL_REDIRECT",
     "DATABASE_URL",
-    "DJANGO_CONN_MAX_AGE",
     "DJANGO_DB_PREPARED_STATEMENTS",
+    "DJANGO_DB_STATEMENT_TIMEOUT_MS",
+    "DJANGO_DB_LOCK_TIMEOUT_MS",
+    "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
+    "DJANGO_APP_SERVERS",
     "REDIS_URL",
     "DJANGO_SMTP_HOST",
     "DJANGO_SMTP_PORT",
@@ -119,8 +123,11 @@ def test_production_requires_allowed_hosts(load_settings):
     [
         ("DJANGO_DEBUG", "maybe"),
         ("DJANGO_SECURE_SSL_REDIRECT", "sometimes"),
-        ("DJANGO_CONN_MAX_AGE", "ten"),
-        ("DJANGO_CONN_MAX_AGE", "-1"),
+        ("DJANGO_DB_STATEMENT_TIMEOUT_MS", "5s"),
+        ("DJANGO_DB_LOCK_TIMEOUT_MS", "-1"),
+        ("GUNICORN_THREADS", "0"),
+        ("DJANGO_APP_SERVERS", "two"),
+        ("DJANGO_CONN_MAX_AGE", "600"),
         ("DJANGO_SMTP_PORT", "0"),
         ("DJANGO_SMTP_TLS", "perhaps"),
         ("DJANGO_CSRF_TRUSTED_ORIGINS", "portal.example.org"),
@@ -155,23 +162,32 @@ def test_a_social_key_without_its_secret_stops_start_up(load_settings):
         load_settings(DJANGO_DEBUG="true", DJANGO_GOOGLE_CLIENT_ID="id-123")
 
 
-def test_postgres_connections_persist_and_prepare_frequent_queries(load_settings):
+def test_postgres_connections_are_pooled_limited_in_time_and_prepare_frequent_queries(load_settings):
     database = load_settings(DJANGO_DEBUG="true", DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal")[
         "DATABASES"
     ]["default"]
-    assert (database["CONN_MAX_AGE"], database["CONN_HEALTH_CHECKS"]) == (600, True)
-    assert database["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    assert database["CONN_MAX_AGE"] == 0  # the pool keeps connections, one per gunicorn thread at most
+    assert database["OPTIONS"] == {
+        "options": "-c statement_timeout=5000 -c lock_timeout=1000",
+        "pool": {"min_size": 1, "max_size": 4, "max_idle": 10, "timeout": 2},
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 
 def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_settings):
     settings = load_settings(
         DJANGO_DEBUG="true",
-        DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal?sslmode=require",
+        DATABASE_URL="postgres://portal:secret@db.example.org:5432/portal?sslmode=require&options=-c%20work_mem%3D8MB",
         DJANGO_DB_PREPARED_STATEMENTS="false",
-        DJANGO_CONN_MAX_AGE="0",
+        DJANGO_DB_STATEMENT_TIMEOUT_MS="0",
+        GUNICORN_THREADS="8",
     )
-    assert settings["DATABASES"]["default"]["OPTIONS"] == {"sslmode": "require"}
-    assert settings["DATABASES"]["default"]["CONN_MAX_AGE"] == 0
+    options = settings["DATABASES"]["default"]["OPTIONS"]
+    assert options["sslmode"] == "require"
+    assert options["options"] == "-c work_mem=8MB -c statement_timeout=0 -c lock_timeout=1000"
+    assert options["pool"]["max_size"] == 8
+    assert "prepare_threshold" not in options
 
 
 def test_every_variable_is_in_the_example_file():
