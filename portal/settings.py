@@ -227,12 +227,36 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache is shared by every app server: Redis when REDIS_URL is set,
 # otherwise a table in the database (created by a migration). Sessions live in
-# the database and are read through the cache.
+# the database and are read through the cache. Redis is a cache, not a
+# dependency: while it is stopped or hung the portal works from the database
+# (portal/cache.py), and no call waits for it longer than REDIS_TIMEOUT_MS.
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+REDIS_TIMEOUT_MS = env_int("REDIS_TIMEOUT_MS", 250, minimum=1)
+# Deployments sharing one Redis must not read each other's keys. By default
+# the keys belong to the database they were cached from.
+database = DATABASES["default"]
+CACHE_KEY_PREFIX = env_str("DJANGO_CACHE_KEY_PREFIX") or f"{database['HOST']}:{database['PORT']}/{database['NAME']}"
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # redis-py's connection pool options.
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT_MS / 1000,
+                "socket_timeout": REDIS_TIMEOUT_MS / 1000,
+            },
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Throttles count with the cache's add() and incr(). Redis counts atomically;

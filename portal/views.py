@@ -1,5 +1,10 @@
+import os
+import secrets
 import sys
+import threading
+from socket import gethostname
 
+from django.core.cache import cache
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.template import loader
@@ -9,17 +14,26 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 
+def cache_state():
+    """'ok' if the cache gives back what was just put in it, else 'down' (the portal carries on without it)."""
+    # A key of this thread's own, so that concurrent checks never read each other's token.
+    key = f"healthz:{gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    token = secrets.token_hex(8)
+    cache.set(key, token, timeout=10)
+    return "ok" if cache.get(key) == token else "down"
+
+
 @require_safe
 @never_cache
 def healthz(request):
-    """Report whether this app server can reach its database."""
+    """Report whether this app server can reach its database, which it needs, and its cache, which it does not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state()})
 
 
 def server_error(request):

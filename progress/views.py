@@ -1,5 +1,6 @@
 import csv
 import json
+import logging
 import time
 from datetime import UTC
 
@@ -24,6 +25,8 @@ from lectures.models import Course, Lecture
 from portal.http import HttpResponseSeeOther, safe_next
 
 from .models import LectureProgress, ProgressEvent, course_progress, record_visit, set_watched
+
+logger = logging.getLogger(__name__)
 
 WATCHED_VALUES = {"true": True, "false": False}
 
@@ -102,7 +105,12 @@ def _too_many_changes(user):
     """Count the learner's changes in the current minute, in the shared cache; True past the limit."""
     key = f"watched-changes:{user.pk}:{int(time.time() // 60)}"
     cache.add(key, 0, timeout=120)
-    return cache.incr(key) > settings.WATCHED_CHANGES_PER_MINUTE
+    try:
+        return cache.incr(key) > settings.WATCHED_CHANGES_PER_MINUTE
+    except ValueError:
+        # The count is gone (Redis unreachable, or restarted since add()): the throttle fails open.
+        logger.warning("Watched changes of user %s not counted: the cache has no count.", user.pk)
+        return False
 
 
 @require_POST

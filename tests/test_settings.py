@@ -29,6 +29,8 @@ VARIABLES = [
     "GUNICORN_THREADS",
     "DJANGO_APP_SERVERS",
     "REDIS_URL",
+    "REDIS_TIMEOUT_MS",
+    "DJANGO_CACHE_KEY_PREFIX",
     "DJANGO_SMTP_HOST",
     "DJANGO_SMTP_PORT",
     "DJANGO_SMTP_USER",
@@ -127,6 +129,7 @@ def test_production_requires_allowed_hosts(load_settings):
         ("DJANGO_DB_LOCK_TIMEOUT_MS", "-1"),
         ("GUNICORN_THREADS", "0"),
         ("DJANGO_APP_SERVERS", "two"),
+        ("REDIS_TIMEOUT_MS", "0"),
         ("DJANGO_CONN_MAX_AGE", "600"),
         ("DJANGO_SMTP_PORT", "0"),
         ("DJANGO_SMTP_TLS", "perhaps"),
@@ -188,6 +191,16 @@ def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_setting
     assert options["options"] == "-c work_mem=8MB -c statement_timeout=0 -c lock_timeout=1000"
     assert options["pool"]["max_size"] == 8
     assert "prepare_threshold" not in options
+
+
+def test_redis_calls_time_out_quickly_and_keys_carry_the_deployments_prefix(load_settings):
+    settings = load_settings(DATABASE_URL="postgres://db.example.org:5432/portal", REDIS_URL="redis://cache:6379/0")
+    cache = settings["CACHES"]["default"]
+    assert cache["KEY_PREFIX"] == "db.example.org:5432/portal"
+    assert cache["OPTIONS"] == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
+    named = load_settings(REDIS_URL="redis://cache:6379/0", DJANGO_CACHE_KEY_PREFIX="staging", REDIS_TIMEOUT_MS="100")
+    assert named["CACHES"]["default"]["KEY_PREFIX"] == "staging"
+    assert named["CACHES"]["default"]["OPTIONS"]["socket_timeout"] == 0.1
 
 
 def test_every_variable_is_in_the_example_file():
