@@ -1,9 +1,12 @@
 """Helpers the operator scripts share: a production-like portal on 127.0.0.1 under gunicorn."""
 
 import http.client
+import json
 import os
 import secrets
 import shutil
+import signal
+import socket
 import string
 import subprocess
 import sys
@@ -15,6 +18,11 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+LECTURES = [
+    "ml-in-practice", "design-foundations", "training-data", "feature-engineering", "model-development",
+    "model-evaluation", "deployment", "failure-diagnosis", "streaming-data", "model-lifecycle",
+    "ml-in-business-processes", "design-doc",
+]  # fmt: skip
 
 
 def require_local(url, name):
@@ -225,3 +233,178 @@ class ClientThreads:
         self.stop.set()
         for thread in self.threads:
             thread.join(timeout=timeout)
+
+
+def free_port():
+    """A TCP port nobody listens on now, chosen by the kernel."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Redis:
+    """A Redis server of the script's own, on a free port: stopped, paused and started again at will."""
+
+    def __init__(self, port=0):
+        require_command("redis-server", "redis-server")
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as connection:
+                    connection.sendall(b"PING\r\n")
+                    if connection.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        sys.exit(f"redis-server did not start on port {self.port}.")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+    def pause(self):
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.process.send_signal(signal.SIGCONT)
+
+
+def count_rows(environ, emails_like):
+    script = (
+        "from progress.models import LectureProgress\n"
+        f"print(LectureProgress.objects.filter(user__email__startswith={emails_like!r}).count())"
+    )
+    return int(run_django(environ, script))
+
+
+def clear_rows(environ, emails_like):
+    script = (
+        "from progress.models import LectureProgress, ProgressEvent\n"
+        f"LectureProgress.objects.filter(user__email__startswith={emails_like!r}).delete()\n"
+        f"ProgressEvent.objects.filter(user__email__startswith={emails_like!r}).delete()"
+    )
+    run_django(environ, script)
+
+
+def failed(kind, outcome):
+    """Any answer but the expected one is a failure: an error, a 5xx, and a 4xx too (no request here deserves one)."""
+    return isinstance(outcome, str) or outcome >= 400
+
+
+class MixedLoad(ClientThreads):
+    """Threads that each loop over the anonymous home, a signed-in lecture page, a watched toggle and /healthz.
+
+    Each toggle marks a (learner, lecture) pair of the thread's own watched, never the
+    same one twice, so the database must end with one row per confirmed write.
+    Records (started, finished, kind, outcome).
+    """
+
+    KINDS = ("anonymous", "signed-in", "toggle", "healthz")
+
+    def __init__(self, port, learners, *, timeout=10):
+        super().__init__(port)
+        self.learners = learners
+        self.timeout = timeout
+
+    def connect(self):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+
+    def worker(self, learners):
+        connection = self.connect()
+        pairs = iter([(learner, slug) for learner in learners for slug in LECTURES])
+        session, csrf = learners[0]
+        step = 0
+        while not self.stop.is_set():
+            kind = self.KINDS[step % len(self.KINDS)]
+            step += 1
+            headers, body, method = {}, None, "GET"
+            if kind == "anonymous":
+                path = "/"
+            elif kind == "signed-in":
+                path = "/lectures/training-data/"
+                headers = {"Cookie": f"sessionid={session}"}
+            elif kind == "toggle":
+                pair = next(pairs, None)
+                if pair is None:
+                    continue
+                (session, csrf), slug = pair
+                method, path, body = "POST", f"/lectures/{slug}/watched/", "watched=true"
+                headers = {
+                    "Cookie": f"sessionid={session}; csrftoken={csrf}",
+                    "X-CSRFToken": csrf,
+                    "HX-Request": "true",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
+            else:
+                path = "/healthz"
+            started = time.monotonic()
+            try:
+                connection.request(method, path, body=body, headers=headers)
+                response = connection.getresponse()
+                data = response.read()
+                outcome = response.status
+            except (OSError, http.client.HTTPException) as error:
+                outcome, data = type(error).__name__, b""
+                connection.close()
+                connection = self.connect()
+            # What /healthz says of the cache.
+            note = json.loads(data).get("cache") if kind == "healthz" and outcome == 200 else None
+            self.record((started, time.monotonic(), kind, outcome, note))
+
+
+def phase_report(records, phases):
+    """Per phase, per kind of request: how many, how many failed, the status codes and the slowest."""
+    report = {}
+    for name, (low, high) in phases.items():
+        inside = [record for record in records if low <= record[0] < high]
+        kinds = {}
+        for kind in MixedLoad.KINDS:
+            mine = [record for record in inside if record[2] == kind]
+            if not mine:
+                continue
+            outcomes = {}
+            for record in mine:
+                outcomes[str(record[3])] = outcomes.get(str(record[3]), 0) + 1
+            failures = sum(1 for record in mine if failed(kind, record[3]))
+            durations = sorted(record[1] - record[0] for record in mine)
+            kinds[kind] = {
+                "requests": len(mine),
+                "failed": failures,
+                "failed %": round(100 * failures / len(mine), 2),
+                "statuses": dict(sorted(outcomes.items())),
+                "p50 (s)": round(durations[len(durations) // 2], 3),
+                "slowest (s)": round(durations[-1], 3),
+            }
+            if kind == "healthz":
+                kinds[kind]["cache"] = sorted({str(record[4]) for record in mine})
+        report[name] = {"seconds": round(high - low, 2), "kinds": kinds}
+    return report
+
+
+def lost_writes(records, rows):
+    """The lost-write check: every confirmed toggle is a row, and no row came from nowhere."""
+    toggles = [record for record in records if record[2] == "toggle"]
+    confirmed = sum(1 for record in toggles if record[3] == 200)
+    unconfirmed = len(toggles) - confirmed
+    return {
+        "toggles confirmed": confirmed,
+        "toggles not confirmed": unconfirmed,
+        "progress rows in the database": rows,
+        # A write may commit and still lose its answer, so rows may exceed the
+        # confirmed ones, by the unconfirmed ones at most.
+        "lost writes": max(0, confirmed - rows),
+        "rows from nowhere": max(0, rows - confirmed - unconfirmed),
+    }
