@@ -189,9 +189,12 @@ GUNICORN_THREADS = env_int("GUNICORN_THREADS", 4, minimum=1)
 APP_SERVERS = env_int("DJANGO_APP_SERVERS", 1, minimum=1)
 # PostgreSQL cancels a query that runs longer than this, or waits longer for a
 # lock, and the page answers 503. gthread workers never end a slow request
-# themselves, so these are what bounds one. 0 turns a limit off (long migrations).
+# themselves, so these are what bounds one. No page waits for a lock in normal
+# work; one held longer is a migration's or maintenance's, and both the pages
+# behind it and a migration queued in front of every page had better give up
+# soon. 0 turns a limit off (a long migration).
 DB_STATEMENT_TIMEOUT_MS = env_int("DJANGO_DB_STATEMENT_TIMEOUT_MS", 5000)
-DB_LOCK_TIMEOUT_MS = env_int("DJANGO_DB_LOCK_TIMEOUT_MS", 1000)
+DB_LOCK_TIMEOUT_MS = env_int("DJANGO_DB_LOCK_TIMEOUT_MS", 500)
 PREPARED_STATEMENTS = env_bool("DJANGO_DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options = DATABASES["default"].setdefault("OPTIONS", {})

@@ -57,7 +57,7 @@ def test_a_runaway_query_answers_503(transactional_db):
 def test_every_connection_carries_the_time_limits():
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('statement_timeout'), current_setting('lock_timeout')")
-        assert cursor.fetchone() == ("5s", "1s")
+        assert cursor.fetchone() == ("5s", "500ms")
 
 
 @pytest.mark.django_db

@@ -171,7 +171,7 @@ def test_postgres_connections_are_pooled_limited_in_time_and_prepare_frequent_qu
     ]["default"]
     assert database["CONN_MAX_AGE"] == 0  # the pool keeps connections, one per gunicorn thread at most
     assert database["OPTIONS"] == {
-        "options": "-c statement_timeout=5000 -c lock_timeout=1000",
+        "options": "-c statement_timeout=5000 -c lock_timeout=500",
         "pool": {"min_size": 1, "max_size": 4, "max_idle": 10, "timeout": 2},
         "server_side_binding": True,
         "prepare_threshold": 5,
@@ -188,7 +188,7 @@ def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_setting
     )
     options = settings["DATABASES"]["default"]["OPTIONS"]
     assert options["sslmode"] == "require"
-    assert options["options"] == "-c work_mem=8MB -c statement_timeout=0 -c lock_timeout=1000"
+    assert options["options"] == "-c work_mem=8MB -c statement_timeout=0 -c lock_timeout=500"
     assert options["pool"]["max_size"] == 8
     assert "prepare_threshold" not in options
 
