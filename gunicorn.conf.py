@@ -1,7 +1,7 @@
 """gunicorn settings for production: `gunicorn portal.wsgi` reads this file from the working directory.
 
-Threads share each worker's objects and database connections (one per thread,
-kept open by DJANGO_CONN_MAX_AGE). Every value can be overridden on the command line.
+Threads share each worker's objects and its pool of database connections (one
+per thread at most). Every value can be overridden on the command line.
 """
 
 import gc
@@ -12,12 +12,15 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# A listening socket per worker, so the kernel spreads new connections evenly;
-# with one shared socket a worker can win most keep-alive connections while
-# the other idles.
-reuse_port = True
+# One listening socket shared by the workers, not one each (reuse_port): when a
+# worker exits (recycled by max_requests, or restarted), the connections
+# waiting for it are taken by the others instead of being reset with its own
+# socket, and when all of them recycle at once new connections still queue.
+reuse_port = False
 
-# A request that takes longer than this is stuck: the worker is restarted.
+# A worker whose main loop stops answering for this long is restarted. It does
+# not end a slow request (gthread serves requests in threads): PostgreSQL's
+# statement and lock timeouts do (DJANGO_DB_STATEMENT_TIMEOUT_MS).
 timeout = 30
 graceful_timeout = 30
 # Keep idle client connections briefly; the proxy in front reuses them.
