@@ -156,8 +156,11 @@ def csrf_secret():
     return "".join(secrets.choice(alphabet) for _ in range(32))
 
 
-def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=(), new_session=False):
-    """Start gunicorn with the repository's configuration; new_session puts it in a process group of its own."""
+def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=(), new_session=False, log=None):
+    """Start gunicorn with the repository's configuration; new_session puts it in a process group of its own.
+
+    log: a file for gunicorn's own log (its stderr).
+    """
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent)) or "gunicorn"
     server = subprocess.Popen(
         [
@@ -173,6 +176,7 @@ def start_gunicorn(environ, port, *, app="portal.wsgi", extra_args=(), new_sessi
         cwd=ROOT,
         env=environ,
         start_new_session=new_session,
+        stderr=log,
     )
     wait_until_up(port, server)
     return server
