@@ -29,6 +29,7 @@ from portal_env import (
     count_rows,
     create_database,
     csrf_secret,
+    free_port,
     lost_writes,
     make_sessions,
     phase_report,
@@ -49,7 +50,7 @@ def main():
     parser.add_argument("--pause", type=float, default=8, help="seconds Redis stays paused (at most 60)")
     parser.add_argument("--settle", type=float, default=5, help="seconds of load before and after each fault")
     parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
-    parser.add_argument("--port", type=int, default=8310, help="the portal's port")
+    parser.add_argument("--port", type=int, default=0, help="the portal's port (default: a free one)")
     parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
     parser.add_argument("--slow", type=float, default=1.0, help="seconds a request may take while Redis is paused")
     parser.add_argument(
@@ -73,8 +74,9 @@ def main():
         emails = [f"{PREFIX}{n:05d}@learners.invalid" for n in range(threads * LEARNERS_PER_THREAD)]
         learners = [(key, csrf_secret()) for key in make_sessions(environ, emails)]
 
-        server = start_gunicorn(environ, options.port)
-        load = MixedLoad(options.port, learners)
+        port = options.port or free_port()
+        server = start_gunicorn(environ, port)
+        load = MixedLoad(port, learners)
         marks = {"start": time.monotonic()}
         load.start(learners[n::threads] for n in range(threads))
         time.sleep(settle)
