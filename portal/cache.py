@@ -55,10 +55,12 @@ class RedisCache(DjangoRedisCache):
             return fallback
 
     def drop(self, keys, version):
-        if len(self.dropped) + len(keys) > self.max_dropped:
-            logger.error("Over %s writes dropped: Redis may serve older copies until they expire.", self.max_dropped)
-            return
-        self.dropped.update((key, version) for key in keys)
+        if len(self.dropped) < self.max_dropped:
+            self.dropped.update((key, version) for key in keys)
+            if len(self.dropped) >= self.max_dropped:
+                logger.error(
+                    "Over %s writes dropped: Redis may serve older copies until they expire.", self.max_dropped
+                )
 
     def recover(self):
         for version in {version for _, version in self.dropped}:
