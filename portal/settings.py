@@ -253,13 +253,8 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "portal_cache",
-            "KEY_PREFIX": CACHE_KEY_PREFIX,
-        }
-    }
+    # A table of the database itself: never shared with another deployment's.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Throttles count with the cache's add() and incr(). Redis counts atomically;
