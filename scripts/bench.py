@@ -26,6 +26,7 @@ from pathlib import Path
 
 from portal_env import (
     ROOT,
+    Redis,
     checkpoint,
     create_database,
     csrf_secret,
@@ -145,8 +146,8 @@ def main():
     )
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
-        help="shared cache and sessions; an empty value runs on the database cache",
+        default=os.environ.get("BENCH_REDIS_URL"),
+        help="cache and sessions in this Redis, emptied first (default: a Redis of its own; empty: the database cache)",
     )
     parser.add_argument("--json", type=Path, help="where to write the figures (default: bench-results/)")
     options = parser.parse_args()
@@ -156,8 +157,17 @@ def main():
     if options.redis_url:
         require_local(options.redis_url, "--redis-url")
     require_command("wrk", "wrk")
+    own_redis = Redis() if options.redis_url is None else None
+    try:
+        run(options, own_redis.url if own_redis else options.redis_url)
+    finally:
+        if own_redis:
+            own_redis.stop()
 
-    environ = production_environ(options.database_url, redis_url=options.redis_url)
+
+def run(options, redis_url):
+
+    environ = production_environ(options.database_url, redis_url=redis_url)
     print(f"Preparing {options.database_url} ...")
     create_database(options.database_url)
     prepare_portal(environ)
@@ -165,10 +175,10 @@ def main():
         manage(environ, "seed_learners", "--learners", str(options.learners), "--replace", quiet=False)
     else:  # earlier runs' toggles left dead rows behind
         vacuum(options.database_url, PROGRESS_TABLES)
-    if options.redis_url:
+    if redis_url:
         import redis
 
-        redis.Redis.from_url(options.redis_url).flushdb()
+        redis.Redis.from_url(redis_url).flushdb()
     emails = [f"seed-{n:07d}@learners.invalid" for n in range(min(SIGNED_IN_SESSIONS, options.learners))]
     keys = make_sessions(environ, emails)
     baseline_environ = environ | {
@@ -236,7 +246,7 @@ def main():
         "slices": options.slices,
         "connections": options.connections,
         "server": "gunicorn, 2 workers x 4 threads (gunicorn.conf.py)",
-        "cache": "redis" if options.redis_url else "database",
+        "cache": "redis" if redis_url else "database",
         "results": results,
     }
     path = options.json or ROOT / "bench-results" / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
