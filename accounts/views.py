@@ -17,7 +17,7 @@ from portal.http import HttpResponseSeeOther, safe_next
 from .data import delete_account, export_chunks, what_goes
 from .middleware import set_language_cookie
 from .models import User
-from .throttles import over_limit, too_many_requests
+from .throttles import exports_refused
 
 THEME_COOKIE = "theme"
 
@@ -64,15 +64,6 @@ def set_language(request):
     return response
 
 
-def _exports_limited(request):
-    """A full export reads all of a learner's history: a few an hour (shared with the progress exports)."""
-    if over_limit("exports", user=request.user, limit=settings.EXPORTS_PER_HOUR, seconds=3600):
-        return too_many_requests(
-            request, _("You have downloaded your data several times this hour. Try again later."), retry_after=3600
-        )
-    return None
-
-
 @require_safe
 @login_required
 @private_no_store
@@ -85,7 +76,7 @@ def data(request):
 @login_required
 @private_no_store
 def export(request):
-    if refused := _exports_limited(request):
+    if refused := exports_refused(request):
         return refused
     response = StreamingHttpResponse(export_chunks(request.user), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'

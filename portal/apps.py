@@ -1,8 +1,9 @@
 from django.apps import AppConfig
-from django.contrib.admin.apps import AdminConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = "Portal"
 
@@ -10,5 +11,8 @@ class PortalConfig(AppConfig):
         from . import checks  # noqa: F401
 
 
-class PortalAdminConfig(AdminConfig):
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on the portal's own site: allauth's sign-in, and a second factor."""
+
+    default = False
     default_site = "portal.admin.AdminSite"

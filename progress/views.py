@@ -1,13 +1,11 @@
 import csv
 import json
 import logging
-import time
 from datetime import UTC
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from accounts.throttles import over_limit, too_many_requests
+from accounts.throttles import exports_refused, over_limit, too_many_requests
 from accounts.timezones import learner_timezone
 from lectures.models import Course, Lecture
 from portal.http import HttpResponseSeeOther, safe_next
@@ -101,18 +99,6 @@ def lecture(request, slug):
     )
 
 
-def _too_many_changes(user):
-    """Count the learner's changes in the current minute, in the shared cache; True past the limit."""
-    key = f"watched-changes:{user.pk}:{int(time.time() // 60)}"
-    cache.add(key, 0, timeout=120)
-    try:
-        return cache.incr(key) > settings.WATCHED_CHANGES_PER_MINUTE
-    except ValueError:
-        # The count is gone (Redis unreachable, or restarted since add()): the throttle fails open.
-        logger.warning("Watched changes of user %s not counted: the cache has no count.", user.pk)
-        return False
-
-
 @require_POST
 @vary_on_headers("HX-Request")
 def watched(request, slug):
@@ -121,10 +107,10 @@ def watched(request, slug):
         # After signing in the learner comes back to the lecture, not to this POST.
         login = redirect_to_login(reverse("progress:lecture", args=[slug]))
         return HttpResponseClientRedirect(login.url) if request.htmx else login
-    if _too_many_changes(request.user):
-        response = render(request, "429.html", status=429)
-        response["Retry-After"] = "60"
-        return response
+    if over_limit("watched-changes", user=request.user, limit=settings.WATCHED_CHANGES_PER_MINUTE, seconds=60):
+        return too_many_requests(
+            request, _("That was a lot of changes in a short time. Wait a minute, then try again."), retry_after=60
+        )
     lecture = get_object_or_404(
         Lecture.objects.published().select_related("course", "part"), course=Course.objects.first(), slug=slug
     )
@@ -194,14 +180,10 @@ def _lecture_fields(lecture):
 
 
 def _exports_limited(view):
-    """Exports read a learner's whole history: a few an hour each, then 429."""
+    """Exports read a learner's whole history: a few an hour, then 429."""
 
     def wrapped(request):
-        if over_limit("exports", user=request.user, limit=settings.EXPORTS_PER_HOUR, seconds=3600):
-            return too_many_requests(
-                request, _("You have downloaded your data several times this hour. Try again later."), retry_after=3600
-            )
-        return view(request)
+        return exports_refused(request) or view(request)
 
     return wrapped
 

@@ -194,11 +194,15 @@ def test_prepared_statements_can_be_turned_off_and_url_options_stay(load_setting
 
 
 def test_redis_calls_time_out_quickly_and_keys_carry_the_deployments_prefix(load_settings):
-    settings = load_settings(DATABASE_URL="postgres://db.example.org:5432/portal", REDIS_URL="redis://cache:6379/0")
+    settings = load_settings(
+        DJANGO_DEBUG="true", DATABASE_URL="postgres://db.example.org:5432/portal", REDIS_URL="redis://cache:6379/0"
+    )
     cache = settings["CACHES"]["default"]
     assert cache["KEY_PREFIX"] == "db.example.org:5432/portal"
     assert cache["OPTIONS"] == {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
-    named = load_settings(REDIS_URL="redis://cache:6379/0", DJANGO_CACHE_KEY_PREFIX="staging", REDIS_TIMEOUT_MS="100")
+    named = load_settings(
+        DJANGO_DEBUG="true", REDIS_URL="redis://cache:6379/0", DJANGO_CACHE_KEY_PREFIX="staging", REDIS_TIMEOUT_MS="100"
+    )
     assert named["CACHES"]["default"]["KEY_PREFIX"] == "staging"
     assert named["CACHES"]["default"]["OPTIONS"]["socket_timeout"] == 0.1
 
