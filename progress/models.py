@@ -1,5 +1,5 @@
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from lectures.models import Lecture, Part
 class Source(models.TextChoices):
     MANUAL = "manual", _("Marked by the learner")
     AUTOMATIC = "automatic", _("Recorded automatically")
+    STAFF = "staff", _("Changed by the course staff")
 
 
 class Action(models.TextChoices):
@@ -49,8 +50,12 @@ class LectureProgress(models.Model):
             models.CheckConstraint(condition=Q(source__in=Source.values), name="progress_lectureprogress_source_valid"),
         ]
         indexes = [
-            # How many learners watched a lecture (the admin's filter, a lecture's deletion).
-            models.Index(fields=["lecture"], name="progress_watched_by_lecture"),
+            # How many learners watched each lecture in a period (the staff funnel, read from the index
+            # alone); also the admin's filter and a lecture's deletion.
+            models.Index(fields=["lecture", "watched_at", "user"], name="progress_watched_by_lecture"),
+            # Each learner's watched lectures in time order: the staff analytics' pass over every
+            # learner (read from the index alone), and a learner's last lecture in the staff export.
+            models.Index(fields=["user", "watched_at", "lecture"], name="progress_watched_by_learner"),
         ]
 
     def __str__(self):
@@ -76,6 +81,19 @@ class ProgressEvent(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=Action)
     source = models.CharField(_("source"), max_length=10, choices=Source, default=Source.MANUAL)
     at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text=_(
+            "The member of staff who made the change for the learner. Empty for the learner's own changes, "
+            "and once that member of staff is deleted."
+        ),
+    )
 
     class Meta:
         verbose_name = _("progress event")
@@ -84,12 +102,20 @@ class ProgressEvent(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(action__in=Action.values), name="progress_event_action_valid"),
             models.CheckConstraint(condition=Q(source__in=Source.values), name="progress_event_source_valid"),
+            # Only a change made by staff names who made it.
+            models.CheckConstraint(
+                condition=Q(by__isnull=True) | Q(source=Source.STAFF), name="progress_event_by_staff_only"
+            ),
         ]
         indexes = [
-            # The learner's timeline (/progress/ and the exports): one learner's events in time order.
+            # A learner's timeline (/progress/, the staff's, the exports): one learner's events in time order.
             models.Index(fields=["user", "at"], name="progress_event_user_at"),
             # A lecture's history in the admin, and a lecture's deletion: events by lecture.
             models.Index(fields=["lecture", "at"], name="progress_event_lecture_at"),
+            # Staff analytics: changes per week and the learners active since a time, read from the index alone.
+            models.Index(fields=["at", "action", "source", "user"], name="progress_event_at"),
+            # A staff member's deletion: the changes they made, which then name nobody.
+            models.Index(fields=["by"], condition=Q(by__isnull=False), name="progress_event_by_staff"),
         ]
 
     def __str__(self):
@@ -101,8 +127,14 @@ class ProgressEvent(models.Model):
         super().save(*args, **kwargs)
 
 
+# Opening the lecture opened last time is recorded again once this much time has passed,
+# so the time of the last visit tells how recently a learner came (the staff analytics'
+# active learners) without a write on every page.
+VISIT_REFRESH = timedelta(hours=1)
+
+
 class LastVisit(models.Model):
-    """The published lecture a learner opened most recently; Continue starts from it."""
+    """The published lecture a learner opened most recently, and when; Continue starts from it."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -138,14 +170,17 @@ MARK_SQL = """
 """
 
 
-def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL) -> bool:
+def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.MANUAL, by=None) -> bool:
     """Make the lecture watched or not watched for the learner, and say whether that changed anything.
 
     Explicit target state, so repeats and double clicks are harmless. Concurrent
     calls never raise or duplicate: the unique constraint decides between two
     inserts, and a delete removes whatever is there. The event is written in the
-    same transaction as the change, and only when something changed.
+    same transaction as the change, and only when something changed. A change
+    made by staff (source staff) names the member of staff who made it (by).
     """
+    if (source == Source.STAFF) != (by is not None):
+        raise ValueError("A change made by staff names the member of staff, and only such a change does.")
     now = timezone.now()
     with transaction.atomic():
         if watched:
@@ -159,7 +194,12 @@ def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.M
             changed = LectureProgress.objects.filter(user=user, lecture=lecture).delete()[0] > 0
         if changed:
             ProgressEvent.objects.create(
-                user=user, lecture=lecture, action=Action.MARKED if watched else Action.UNMARKED, source=source, at=now
+                user=user,
+                lecture=lecture,
+                action=Action.MARKED if watched else Action.UNMARKED,
+                source=source,
+                at=now,
+                by=by,
             )
     return changed
 
@@ -188,6 +228,7 @@ class CourseProgress:
     lectures: list
     watched: set = field(default_factory=set)  # ids of the watched lectures
     last_visited_id: int | None = None
+    last_visited_at: datetime | None = None
     signed_in: bool = False
 
     def __post_init__(self):
@@ -221,6 +262,18 @@ class CourseProgress:
                 return lecture
         return self.unwatched[0] if self.unwatched else None
 
+    def is_new_visit(self, lecture):
+        """Whether opening this lecture is worth recording: another lecture than last time, or a while later."""
+        return (
+            self.signed_in
+            and lecture.is_published
+            and (
+                lecture.pk != self.last_visited_id
+                or self.last_visited_at is None
+                or self.last_visited_at < timezone.now() - VISIT_REFRESH
+            )
+        )
+
     def state(self, lecture):
         """A lecture's state in this learner's syllabus."""
         if lecture.is_draft:
@@ -243,9 +296,13 @@ def course_progress(*, user, lectures) -> CourseProgress:
     lectures = [lecture for lecture in lectures if not lecture.is_draft]
     if not user.is_authenticated:
         return CourseProgress(lectures=lectures)
+    last_visited_id, last_visited_at = LastVisit.objects.filter(user=user).values_list(
+        "lecture_id", "visited_at"
+    ).first() or (None, None)
     return CourseProgress(
         lectures=lectures,
         watched=set(LectureProgress.objects.filter(user=user).values_list("lecture_id", flat=True)),
-        last_visited_id=LastVisit.objects.filter(user=user).values_list("lecture_id", flat=True).first(),
+        last_visited_id=last_visited_id,
+        last_visited_at=last_visited_at,
         signed_in=True,
     )

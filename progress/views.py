@@ -85,7 +85,7 @@ def lecture(request, slug):
     index = published.index(lecture)
     state = _lecture_state(request.user, lecture, lectures)
     progress = state["progress"]
-    if request.user.is_authenticated and lecture.is_published and progress.last_visited_id != lecture.pk:
+    if progress.is_new_visit(lecture):
         record_visit(user=request.user, lecture=lecture)
     return render(
         request,

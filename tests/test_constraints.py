@@ -96,3 +96,19 @@ def test_text_lines_never_end_in_cr_in_the_database(part):
             cursor.execute("UPDATE lectures_lecture SET topics = %s WHERE id = %s", ["One\r\nTwo", lecture.pk])
 
     assert rejected(write_cr)
+
+
+def test_only_a_change_made_by_staff_names_who_made_it(part):
+    from progress.models import ProgressEvent
+
+    learner = User.objects.create_user(email="learner@example.org")
+    staff = User.objects.create_user(email="staff@example.org", is_staff=True)
+    lecture = make_lecture(part)
+    assert rejected(lambda: ProgressEvent.objects.create(user=learner, lecture=lecture, action="marked", by=staff))
+    assert not rejected(
+        lambda: ProgressEvent.objects.create(user=learner, lecture=lecture, action="marked", source="staff", by=staff)
+    )
+    # A change by a member of staff since deleted names nobody.
+    assert not rejected(
+        lambda: ProgressEvent.objects.create(user=learner, lecture=lecture, action="marked", source="staff")
+    )

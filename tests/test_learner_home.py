@@ -154,6 +154,17 @@ def test_visiting_a_lecture_records_it_as_last_visited(learner, learner_client, 
     assert learner.last_visit.lecture.slug == "training-data"
 
 
+def test_opening_the_same_lecture_again_later_counts_as_a_new_visit(learner, learner_client, course):
+    learner_client.get("/lectures/deployment/")
+    visited = learner.last_visit.visited_at
+    learner_client.get("/lectures/deployment/")
+    assert LastVisit.objects.get(user=learner).visited_at == visited  # within the hour: no write
+    LastVisit.objects.filter(user=learner).update(visited_at=visited - timedelta(hours=2))
+    learner_client.get("/lectures/deployment/")
+    # How recently a learner came is what the staff analytics count as active.
+    assert LastVisit.objects.get(user=learner).visited_at > visited
+
+
 def test_staff_previews_are_not_recorded_as_visits(staff, staff_client, course):
     staff_client.get("/lectures/lecture-11/")
     assert not LastVisit.objects.filter(user=staff).exists()

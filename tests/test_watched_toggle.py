@@ -196,3 +196,12 @@ def test_it_records_when_and_how_the_lecture_was_marked(learner_client, learner,
     assert before - timedelta(seconds=1) <= row.watched_at <= timezone.now()
     assert row.watched_at == event.at
     assert row.source == event.source == "manual"
+
+
+def test_a_change_by_staff_names_its_member_of_staff_and_only_it_does(learner, staff, course):
+    lecture = Lecture.objects.get(slug="deployment")
+    with pytest.raises(ValueError, match="names the member of staff"):
+        set_watched(user=learner, lecture=lecture, watched=True, source="staff")
+    with pytest.raises(ValueError, match="names the member of staff"):
+        set_watched(user=learner, lecture=lecture, watched=True, by=staff)
+    assert set_watched(user=learner, lecture=lecture, watched=True, source="staff", by=staff)
