@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff, views
 
 app_name = "progress"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("progress/", views.index, name="index"),
     path("progress/export.json", views.export_json, name="export_json"),
     path("progress/export.csv", views.export_csv, name="export_csv"),
+    # Staff pages, in the admin's frame: portal/urls.py includes these before the admin's own.
+    path("admin/analytics/", staff.analytics, name="analytics"),
+    path("admin/analytics/export.csv", staff.export_learners, name="export_learners"),
+    path("admin/analytics/lectures.csv", staff.export_lectures, name="export_lectures"),
 ]

@@ -30,6 +30,10 @@ BUDGETS = {
     # The exports' per-learner throttle counts in the cache like the toggle's (12 with the database's).
     "export.json": 16,  # session, user, throttle (12), watched list, events
     "export.csv": 15,  # session, user, throttle (12), watched list
+    # session, user, course, staff accounts, lectures, learners, verified, active in 7 and in 30 days,
+    # watched per lecture, the pass over learners, changes per week
+    "analytics": 12,
+    "analytics, all time": 13,  # and the first change, where the weeks start
 }
 
 
@@ -112,3 +116,11 @@ def test_exports(learner_client, sized_course, django_assert_num_queries, name):
         response = learner_client.get(f"/progress/{name}")
         assert response.status_code == 200
         b"".join(response.streaming_content)  # the rows are read as the file streams
+
+
+def test_analytics(staff_client, sized_course, django_assert_num_queries):
+    staff_client.get("/admin/analytics/")
+    with django_assert_num_queries(BUDGETS["analytics"]):
+        assert staff_client.get("/admin/analytics/").status_code == 200
+    with django_assert_num_queries(BUDGETS["analytics, all time"]):
+        assert staff_client.get("/admin/analytics/?period=all").status_code == 200

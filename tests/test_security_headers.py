@@ -35,6 +35,7 @@ SAMPLES = {
     "token": "not-a-real-token",
     "url": "lectures/lecture/",
     "pk": "1",
+    "user_id": "1",
 }
 
 

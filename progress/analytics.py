@@ -1,0 +1,257 @@
+"""How learners move through the course, for staff: a few aggregate queries, whatever the number of learners.
+
+Learners are the accounts that are not staff. The period (the last 7, 30 or 90
+days, or all time) selects what happened in it: the lectures marked watched in
+it (and still watched), the changes made in it, the courses completed in it.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count, F, Func, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lectures.models import Part
+
+from .models import Action, LastVisit, LectureProgress, ProgressEvent, Source
+
+PERIODS = {"7": _("7 days"), "30": _("30 days"), "90": _("90 days"), "all": _("All time")}
+DEFAULT_PERIOD = "30"
+# Everything ever recorded happened after this.
+BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
+# How long ago a learner last watched a lecture, in the buckets "where learners stall" shows.
+RECENT, LAPSED = timedelta(days=7), timedelta(days=30)
+ONE_WEEK = timedelta(weeks=1)
+
+
+@dataclass
+class Step:
+    """A lecture in the funnel and in "where learners stall"."""
+
+    lecture: object
+    watched: int = 0  # learners who marked it watched in the period, and still have it watched
+    reached: int = 0  # learners whose furthest main lecture watched in the period is this one or a later one
+    drop: int | None = None  # reached at the step before, less reached here
+    # Learners whose furthest main lecture watched in the period is this one, by how long ago they
+    # last watched a main lecture: within a week, one to four weeks ago, longer ago.
+    stopped: list = field(default_factory=lambda: [0, 0, 0])
+
+    @property
+    def stopped_here(self):
+        return sum(self.stopped)
+
+
+@dataclass
+class Week:
+    start: date
+    marked: int = 0
+    unmarked: int = 0
+    completed: int = 0
+
+
+@dataclass
+class Figures:
+    period: str
+    since: datetime | None  # None: all time
+    learners: int = 0
+    verified: int = 0
+    joined: int = 0  # in the period
+    active_week: int = 0
+    active_month: int = 0
+    steps: list = field(default_factory=list)  # the published main lectures, in course order
+    bonus: list = field(default_factory=list)  # the published bonus lectures, watched only
+    weeks: list = field(default_factory=list)
+    pace_days: float | None = None  # the median over learners of the days per lecture
+    pace_learners: int = 0  # learners who watched two or more main lectures in the period
+
+    @property
+    def started(self):
+        """Learners who watched a main lecture in the period: the top of the funnel."""
+        return self.steps[0].reached if self.steps else 0
+
+    @property
+    def completed(self):
+        return sum(week.completed for week in self.weeks)
+
+
+def course_figures(*, course, period: str, now: datetime | None = None) -> Figures:
+    """Everything the analytics page shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    days = None if period == "all" else int(period)
+    since = now - timedelta(days=days) if days else None
+    figures = Figures(period=period, since=since)
+    # Analytics count learners only: the changes and visits of the few staff accounts are left out.
+    staff = list(get_user_model().objects.filter(is_staff=True).values_list("pk", flat=True))
+    lectures = list(
+        course.lectures.published().select_related("part").in_course_order().only("number", "slug", "title", "part")
+    )
+    main = [lecture for lecture in lectures if lecture.part.kind == Part.Kind.MAIN]
+    figures.steps = [Step(lecture) for lecture in main]
+    figures.bonus = [Step(lecture) for lecture in lectures if lecture.part.kind == Part.Kind.BONUS]
+
+    _count_learners(figures, now, staff)
+    _count_watched(figures, [lecture.pk for lecture in lectures], staff)
+    completed = {}
+    if main:
+        completed = _follow_learners(figures, main, now, staff)
+    _count_weeks(figures, now, completed, staff)
+    return figures
+
+
+def _count_learners(figures, now, staff):
+    learners = get_user_model().objects.filter(is_staff=False)
+    since = figures.since or BEGINNING
+    counts = learners.aggregate(total=Count("pk"), joined=Count("pk", filter=Q(date_joined__gte=since)))
+    figures.learners, figures.joined = counts["total"], counts["joined"]
+    figures.verified = (
+        EmailAddress.objects.filter(verified=True).exclude(user__in=staff).values("user").distinct().count()
+    )
+    figures.active_week = _active_since(now - RECENT, staff)
+    figures.active_month = _active_since(now - LAPSED, staff)
+
+
+def _active_since(when, staff):
+    """Learners who changed their progress or opened a lecture since then (changes by staff are not theirs)."""
+    changes = (
+        ProgressEvent.objects.filter(at__gte=when).exclude(source=Source.STAFF).exclude(user__in=staff).values("user")
+    )
+    visits = LastVisit.objects.filter(visited_at__gte=when).exclude(user__in=staff).values("user")
+    return changes.union(visits).count()
+
+
+def _count_watched(figures, lecture_ids, staff):
+    watched = LectureProgress.objects.filter(lecture__in=lecture_ids).exclude(user__in=staff)
+    if figures.since:
+        watched = watched.filter(watched_at__gte=figures.since)
+    counts = dict(watched.values("lecture").annotate(learners=Count("pk")).values_list("lecture", "learners"))
+    for step in figures.steps + figures.bonus:
+        step.watched = counts.get(step.lecture.pk, 0)
+
+
+# The ORM groups rows, but cannot group again by what it computed for each group:
+# here, each learner's furthest lecture, last watch and pace. This statement computes
+# each learner's figures once (the CTE, over one index) and counts the learners three
+# ways. Only the date of a time and the days between two times differ between SQLite
+# and PostgreSQL (which wants the first SELECT of a UNION to name its columns' types).
+# Table names come from the models; every value is a parameter.
+LEARNERS_SQL = """
+WITH learners AS MATERIALIZED (
+    SELECT MAX(CASE WHEN watched_at >= %(since)s THEN CASE lecture_id {ranks} END END) AS furthest,
+           COUNT(CASE WHEN watched_at >= %(since)s THEN 1 END) AS in_period,
+           MIN(CASE WHEN watched_at >= %(since)s THEN watched_at END) AS first_at,
+           MAX(watched_at) AS last_at,
+           COUNT(*) AS watched
+    FROM {progress}
+    WHERE lecture_id IN ({lectures}) AND user_id NOT IN ({staff})
+    GROUP BY user_id
+)
+SELECT 'stopped', furthest,
+       CASE WHEN last_at >= %(recent)s THEN 0 WHEN last_at >= %(lapsed)s THEN 1 ELSE 2 END,
+       CAST(NULL AS DATE), CAST(NULL AS NUMERIC), COUNT(*)
+FROM learners WHERE furthest IS NOT NULL GROUP BY 2, 3
+UNION ALL
+SELECT 'completed', NULL, NULL, {last_day}, NULL, COUNT(*)
+FROM learners WHERE watched = %(main)s AND last_at >= %(since)s GROUP BY 4
+UNION ALL
+SELECT 'pace', NULL, NULL, NULL, ROUND(({days}) * 10 / (in_period - 1)), COUNT(*)
+FROM learners WHERE in_period > 1 GROUP BY 5
+"""
+# The date of the last watch, in UTC (Django's connections to PostgreSQL are in UTC),
+# and the days from the first watch in the period to the last one.
+LAST_DAY = {"sqlite": "date(last_at)", "postgresql": "CAST(last_at AS date)"}
+DAYS = {
+    "sqlite": "julianday(last_at) - julianday(first_at)",
+    "postgresql": "EXTRACT(EPOCH FROM last_at - first_at) / 86400",
+}
+
+
+def _follow_learners(figures, main, now, staff):
+    """Count learners by their furthest main lecture, last watch, completion and pace; return completions per day."""
+    params = {f"lecture_{rank}": lecture.pk for rank, lecture in enumerate(main, start=1)}
+    # NOT IN with an empty list is not SQL; no account has id 0.
+    params |= {f"staff_{index}": pk for index, pk in enumerate(staff or [0])}
+    ops = connection.ops
+    params |= {
+        "since": ops.adapt_datetimefield_value(figures.since or BEGINNING),
+        "recent": ops.adapt_datetimefield_value(now - RECENT),
+        "lapsed": ops.adapt_datetimefield_value(now - LAPSED),
+        "main": len(main),
+    }
+    sql = LEARNERS_SQL.format(
+        ranks=" ".join(f"WHEN %(lecture_{rank})s THEN {rank}" for rank in range(1, len(main) + 1)),
+        lectures=", ".join(f"%(lecture_{rank})s" for rank in range(1, len(main) + 1)),
+        staff=", ".join(f"%(staff_{index})s" for index in range(len(staff or [0]))),
+        progress=ops.quote_name(LectureProgress._meta.db_table),
+        last_day=LAST_DAY[connection.vendor],
+        days=DAYS[connection.vendor],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    completed, paces = {}, {}
+    for kind, furthest, idle, day, pace, learners in rows:
+        if kind == "stopped":
+            figures.steps[furthest - 1].stopped[idle] += learners
+        elif kind == "completed":
+            completed[date.fromisoformat(str(day))] = learners
+        else:
+            paces[int(pace)] = learners
+    reached = 0
+    for step in reversed(figures.steps):
+        reached += step.stopped_here
+        step.reached = reached
+    for before, step in itertools.pairwise(figures.steps):
+        step.drop = before.reached - step.reached
+    figures.pace_learners = sum(paces.values())
+    figures.pace_days = _median(paces) / 10 if paces else None
+    return completed
+
+
+def _median(counts):
+    """The median of values given as {value: how many times}."""
+    total = sum(counts.values())
+    middle = [(total - 1) // 2, total // 2]  # the two middle places, the same one when the total is odd
+    found, seen = [], 0
+    for value in sorted(counts):
+        seen += counts[value]
+        while middle and middle[0] < seen:
+            found.append(value)
+            middle.pop(0)
+    return sum(found) / 2
+
+
+def _count(queryset):
+    """How many rows the queryset has, as a value one query can select beside others."""
+    return Subquery(queryset.order_by().values(count=Func(F("pk"), function="COUNT")))
+
+
+def _count_weeks(figures, now, completed, staff):
+    """Changes and completions per calendar week (from Monday, UTC), from the week the period starts in."""
+    start = figures.since
+    if start is None:
+        start = ProgressEvent.objects.order_by("at").values_list("at", flat=True).first()
+        if start is None:
+            return
+    first = start.astimezone(UTC).date()
+    first -= timedelta(days=first.weekday())
+    starts = [first + timedelta(weeks=index) for index in range((now.astimezone(UTC).date() - first).days // 7 + 1)]
+    edges = [datetime.combine(day, datetime.min.time(), UTC) for day in [*starts, starts[-1] + ONE_WEEK]]
+
+    # One query, a subquery per week and action: each counts a range of one index.
+    changes = ProgressEvent.objects.exclude(source=Source.STAFF).exclude(user__in=staff)
+    counts = {
+        f"{action}_{index}": _count(changes.filter(action=action, at__gte=begin, at__lt=end))
+        for index, (begin, end) in enumerate(itertools.pairwise(edges))
+        for action in Action.values
+    }
+    row = ProgressEvent.objects.values(**counts).first() or dict.fromkeys(counts, 0)
+    for index, day in enumerate(starts):
+        week = Week(day, marked=row[f"marked_{index}"], unmarked=row[f"unmarked_{index}"])
+        week.completed = sum(count for finished, count in completed.items() if day <= finished < day + ONE_WEEK)
+        figures.weeks.append(week)
