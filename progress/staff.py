@@ -1,4 +1,4 @@
-"""Pages for staff, in the admin's frame: course analytics with their exports.
+"""Pages for staff, in the admin's frame: course analytics with their exports, and one learner's timeline.
 
 They live under /admin/ and go through the admin's own checks (signed in, staff,
 active), then each checks a permission on progress: a learner is sent to sign in,
@@ -10,26 +10,34 @@ from datetime import UTC
 from functools import wraps
 
 from allauth.account.models import EmailAddress
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, StreamingHttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from lectures.models import Course, Part
+from lectures.models import Course, Lecture, Part
+from portal.http import HttpResponseSeeOther
 
 from .analytics import DEFAULT_PERIOD, PERIODS, course_figures
-from .models import LectureProgress, ProgressEvent
-from .views import _cell
+from .models import LastVisit, LectureProgress, ProgressEvent, Source, course_progress, set_watched
+from .views import WATCHED_VALUES, _cell
 
 VIEW_PROGRESS = "progress.view_lectureprogress"
+CHANGE_PROGRESS = "progress.change_lectureprogress"
+CHANGE_USER = "accounts.change_user"
+# Events on a page of a learner's timeline.
+EVENTS_PER_PAGE = 50
 # Rows read from the database at a time while an export streams.
 EXPORT_CHUNK = 2000
 # Exports hold learners' personal data: never kept by a browser or a shared cache.
@@ -280,3 +288,132 @@ def export_lectures(request):
             yield [lecture.slug, lecture.label, lecture.title, lecture.part.slug, step.watched, "", "", "", "", "", ""]
 
     return _csv_download(rows(), f"lectures-{period}.csv")
+
+
+def _timeline(learner, page):
+    """The page's events, with the learner's last visit among them where its time puts it."""
+    items = [{"kind": "event", "at": event.at, "event": event} for event in page]
+    visit = LastVisit.objects.filter(user=learner).select_related("lecture__part").first()
+    if visit is not None:
+        newest = page.number == 1 or (items and visit.visited_at <= items[0]["at"])
+        oldest = not page.has_next() or (items and visit.visited_at > items[-1]["at"])
+        if newest and oldest:
+            place = next((index for index, item in enumerate(items) if item["at"] < visit.visited_at), len(items))
+            items.insert(place, {"kind": "visit", "at": visit.visited_at, "visit": visit})
+    return items
+
+
+@_staff_view(VIEW_PROGRESS)
+@require_safe
+def timeline(request, user_id):
+    learner = get_object_or_404(get_user_model(), pk=user_id)
+    course = Course.objects.defer("imported").first()
+    lectures = list(course.lectures.select_related("part").in_course_order().listed()) if course else []
+    progress = course_progress(user=learner, lectures=lectures)
+    watched = {
+        row.lecture_id: row
+        for row in LectureProgress.objects.filter(user=learner).only("lecture", "watched_at", "source")
+    }
+    events = (
+        ProgressEvent.objects.filter(user=learner)
+        .select_related("lecture__part", "by")
+        .only(
+            "at",
+            "action",
+            "source",
+            "by__email",
+            "lecture__number",
+            "lecture__slug",
+            "lecture__title",
+            "lecture__part__kind",
+        )
+        .order_by("-at", "-pk")
+    )
+    page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return _admin_page(
+        request,
+        "admin/progress/timeline.html",
+        _("Timeline of %(learner)s") % {"learner": learner.email},
+        {
+            "learner": learner,
+            "verified": EmailAddress.objects.filter(user=learner, verified=True).exists(),
+            "course": course,
+            "progress": progress,
+            "lectures": [(lecture, watched.get(lecture.pk)) for lecture in progress.lectures if lecture.is_published],
+            "page": page,
+            "items": _timeline(learner, page),
+            "can_change_progress": request.user.has_perm(CHANGE_PROGRESS),
+            "can_change_user": request.user.has_perm(CHANGE_USER),
+        },
+    )
+
+
+def _log(request, learner, message):
+    """Record a staff action on a learner in the admin's log, where the user's history shows it."""
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk, queryset=[learner], action_flag=CHANGE, change_message=message, single_object=True
+    )
+
+
+def _back_to_timeline(learner):
+    return HttpResponseSeeOther(reverse("progress:timeline", args=[learner.pk]))
+
+
+@_staff_view(CHANGE_PROGRESS)
+@require_POST
+def change_watched(request, user_id):
+    """Mark a lecture watched or not watched for the learner: `lecture` (its id) and `watched=true|false`."""
+    learner = get_object_or_404(get_user_model(), pk=user_id)
+    value = WATCHED_VALUES.get(request.POST.get("watched"))
+    lecture_id = request.POST.get("lecture", "")
+    if value is None or not lecture_id.isdigit():
+        return HttpResponseBadRequest(
+            _("Give the lecture's id and watched=true or watched=false."), content_type="text/plain"
+        )
+    lecture = get_object_or_404(Lecture.objects.published().select_related("part"), pk=lecture_id)
+    if set_watched(user=learner, lecture=lecture, watched=value, source=Source.STAFF, by=request.user):
+        if value:
+            message = _("Marked %(lecture)s watched for the learner.") % {"lecture": lecture}
+        else:
+            message = _("Marked %(lecture)s not watched for the learner.") % {"lecture": lecture}
+        _log(request, learner, message)
+        messages.success(request, message)
+    else:
+        messages.info(request, _("Nothing changed: the learner's progress was already so."))
+    return _back_to_timeline(learner)
+
+
+@_staff_view(CHANGE_USER)
+@require_POST
+def resend_verification(request, user_id):
+    """Send the learner the mail that verifies their address again, unless it is verified already."""
+    learner = get_object_or_404(get_user_model(), pk=user_id)
+    address = EmailAddress.objects.get_primary(learner) or EmailAddress.objects.add_email(
+        request, learner, learner.email
+    )
+    if address.verified:
+        messages.info(request, _("%(address)s is verified already: nothing was sent.") % {"address": address.email})
+    else:
+        address.send_confirmation(request)
+        message = _("Sent the mail that verifies %(address)s again.") % {"address": address.email}
+        _log(request, learner, message)
+        messages.success(request, message)
+    return _back_to_timeline(learner)
+
+
+@_staff_view(CHANGE_USER)
+@require_POST
+def deactivate(request, user_id):
+    """Deactivate the learner's account: they can no longer sign in, and their signed-in sessions stop working."""
+    learner = get_object_or_404(get_user_model(), pk=user_id)
+    if learner == request.user:
+        messages.error(request, _("You cannot deactivate your own account here."))
+    elif learner.is_active:
+        learner.is_active = False
+        learner.save(update_fields=["is_active"])
+        message = _("Deactivated the account.")
+        _log(request, learner, message)
+        messages.success(request, message)
+    else:
+        messages.info(request, _("The account was deactivated already."))
+    return _back_to_timeline(learner)

@@ -15,4 +15,8 @@ urlpatterns = [
     path("admin/analytics/", staff.analytics, name="analytics"),
     path("admin/analytics/export.csv", staff.export_learners, name="export_learners"),
     path("admin/analytics/lectures.csv", staff.export_lectures, name="export_lectures"),
+    path("admin/analytics/learners/<int:user_id>/", staff.timeline, name="timeline"),
+    path("admin/analytics/learners/<int:user_id>/watched/", staff.change_watched, name="staff_watched"),
+    path("admin/analytics/learners/<int:user_id>/verification/", staff.resend_verification, name="resend_verification"),
+    path("admin/analytics/learners/<int:user_id>/deactivate/", staff.deactivate, name="deactivate"),
 ]

@@ -34,6 +34,9 @@ BUDGETS = {
     # watched per lecture, the pass over learners, changes per week
     "analytics": 12,
     "analytics, all time": 13,  # and the first change, where the weeks start
+    # session, user, learner, course, lectures, watched lectures, last visit, watched rows,
+    # verified, events counted, a page of events, last visit
+    "learner timeline": 12,
 }
 
 
@@ -124,3 +127,9 @@ def test_analytics(staff_client, sized_course, django_assert_num_queries):
         assert staff_client.get("/admin/analytics/").status_code == 200
     with django_assert_num_queries(BUDGETS["analytics, all time"]):
         assert staff_client.get("/admin/analytics/?period=all").status_code == 200
+
+
+def test_learner_timeline(staff_client, learner, sized_course, django_assert_num_queries):
+    staff_client.get(f"/admin/analytics/learners/{learner.pk}/")
+    with django_assert_num_queries(BUDGETS["learner timeline"]):
+        assert staff_client.get(f"/admin/analytics/learners/{learner.pk}/").status_code == 200
