@@ -81,6 +81,10 @@ def lecture(request, slug):
         slug=slug,
     )
     lectures = _syllabus(lecture.course, request.user)
+    preview = not lecture.is_published
+    if preview:
+        # Staff see the page as learners will once it is published: no other drafts beside it.
+        lectures = [item for item in lectures if not item.is_draft or item == lecture]
     published = [item for item in lectures if item.is_published or item == lecture]
     index = published.index(lecture)
     state = _lecture_state(request.user, lecture, lectures)
@@ -92,6 +96,7 @@ def lecture(request, slug):
         "progress/lecture.html",
         state
         | {
+            "preview": preview,
             "syllabus": progress.rows(lectures, current=lecture),
             "previous": published[index - 1] if index > 0 else None,
             "next": published[index + 1] if index + 1 < len(published) else None,

@@ -116,6 +116,33 @@ def test_staff_preview_a_draft_with_a_banner(staff_client, course):
     assert "learners cannot see this page" in response.content.decode()
 
 
+def test_a_draft_previewed_is_the_page_learners_will_see(staff_client, learner_client, course):
+    # "View on site" in the admin opens this page for a draft: it shows what learners will get.
+    Lecture.objects.filter(slug="deployment").update(status="draft")
+    Lecture.objects.filter(slug="failure-diagnosis").update(status="draft")
+    preview = staff_client.get("/lectures/failure-diagnosis/").content
+    # The watched toggle and the progress bar, inert until the lecture is published.
+    [toggle] = tags(preview, "button", id="watched-button")
+    assert "disabled" in toggle
+    assert tags(preview, "div", role="progressbar")
+    # The syllabus beside it is the learners': the other draft is not in it.
+    assert not tags(preview, "a", href="/lectures/deployment/")
+    Lecture.objects.filter(slug="failure-diagnosis").update(status="published")
+    published = learner_client.get("/lectures/failure-diagnosis/").content
+    assert [tag["href"] for tag in tags(preview, "a") if tag.get("href", "").startswith("/lectures/")] == [
+        tag["href"] for tag in tags(published, "a") if tag.get("href", "").startswith("/lectures/")
+    ]
+
+
+def test_the_admin_view_on_site_link_opens_the_preview(staff_client, course):
+    lecture = Lecture.objects.get(slug="lecture-11")
+    response = staff_client.get(f"/admin/lectures/lecture/{lecture.pk}/change/")
+    [link] = tags(response.content, "a", **{"class": "viewsitelink"})
+    target = staff_client.get(link["href"], follow=True)
+    assert target.request["PATH_INFO"] == "/lectures/lecture-11/"
+    assert "Staff preview." in target.content.decode()
+
+
 def test_staff_preview_an_announced_lecture(staff_client, course):
     response = staff_client.get("/lectures/lecture-11/")
     assert response.status_code == 200
