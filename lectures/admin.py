@@ -1,14 +1,67 @@
 import copy
+import hashlib
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .course_file import CourseFileError, export_course, import_course, parse, preview_course, show
 from .models import Course, Lecture, Part, ReadingItem
+
+# An import creates and changes courses, parts, lectures and reading lists, and replaces reading lists.
+IMPORT_PERMISSIONS = [
+    f"lectures.{action}_{model}"
+    for model in ["course", "part", "lecture", "readingitem"]
+    for action in ["add", "change"]
+] + ["lectures.delete_readingitem"]
+# A course file is a few dozen kilobytes; this leaves room and keeps the form's second step within
+# Django's limit on a request's data.
+COURSE_FILE_LIMIT = 1024 * 1024
+
+
+class CourseFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Course file"),
+        help_text=_("A YAML course file, such as one downloaded here or lectures/data/ml-system-design-2022.yaml."),
+    )
+    overwrite = forms.BooleanField(
+        label=_("Take the file's values even over changes made in the admin"),
+        required=False,
+        help_text=_("Without it, a field changed both in the admin and in the file keeps the admin's value."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > COURSE_FILE_LIMIT:
+            raise ValidationError(_("A course file is at most 1 MB."))
+        try:
+            return upload.name, upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+class ApplyCourseFileForm(forms.Form):
+    """The previewed file, sent back to be imported, with the digest of the preview it must still match."""
+
+    name = forms.CharField(widget=forms.HiddenInput)
+    text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    overwrite = forms.BooleanField(widget=forms.HiddenInput, required=False)
+    digest = forms.CharField(widget=forms.HiddenInput)
+
+
+def _digest(report):
+    """A fingerprint of what an import does, to tell whether the course changed since its preview."""
+    return hashlib.sha256(repr(report).encode()).hexdigest()
 
 
 class PartInline(admin.TabularInline):
@@ -23,6 +76,123 @@ class CourseAdmin(admin.ModelAdmin):
     search_fields = ["title", "title_en", "slug"]
     prepopulated_fields = {"slug": ["title_en"]}
     inlines = [PartInline]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"can_import_course_file": request.user.has_perms(IMPORT_PERMISSIONS)} | (extra_context or {})
+        return super().changelist_view(request, extra_context)
+
+    def get_urls(self):
+        return [
+            path("import/", self.admin_site.admin_view(self.import_view), name="lectures_course_import"),
+            path(
+                "<path:object_id>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name="lectures_course_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request, object_id):
+        """The course as a course file, the admin's edits included."""
+        course = self.get_object(request, unquote(object_id))
+        if course is None:
+            raise Http404
+        if not self.has_view_permission(request, course):
+            raise PermissionDenied
+        response = HttpResponse(export_course(course), content_type="application/yaml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{course.slug}.yaml"'
+        return response
+
+    def import_view(self, request):
+        """Upload a course file, see what it would change, then apply it: the import_course command's checks."""
+        if not request.user.has_perms(IMPORT_PERMISSIONS):
+            raise PermissionDenied
+        upload = CourseFileForm(request.POST or None, request.FILES or None)
+        context = {"form": upload}
+        if request.method == "POST" and "digest" in request.POST:
+            applied = ApplyCourseFileForm(request.POST)
+            if not applied.is_valid():
+                return redirect("admin:lectures_course_import")
+            name, text, overwrite = (applied.cleaned_data[key] for key in ["name", "text", "overwrite"])
+            context = {"form": CourseFileForm()} | self._apply(
+                request, name, text, overwrite, applied.cleaned_data["digest"]
+            )
+            if "done" in context:
+                return redirect("admin:lectures_course_change", context["done"].pk)
+        elif request.method == "POST" and upload.is_valid():
+            name, text = upload.cleaned_data["file"]
+            context |= self._preview(name, text, upload.cleaned_data["overwrite"])
+        return TemplateResponse(
+            request,
+            "admin/lectures/course/import.html",
+            self.admin_site.each_context(request)
+            | {"title": _("Import a course file"), "opts": self.model._meta}
+            | context,
+        )
+
+    def _preview(self, name, text, overwrite):
+        """What importing the text would change, or the problems that stop it; nothing is written."""
+        # Browsers send a form's line breaks as CR LF; the command reads files with any line ends.
+        text = text.replace("\r\n", "\n")
+        try:
+            report = preview_course(parse(text, source=name), overwrite=overwrite)
+        except CourseFileError as error:
+            return {"problems": error.problems, "name": name}
+        return {
+            "name": name,
+            "report": report,
+            "changes": {
+                kind: [(change.name, change.field, show(change.admin), show(change.file)) for change in changes]
+                for kind, changes in [
+                    ("applied", report.applied),
+                    ("conflicts", report.conflicts),
+                    ("replaced", report.replaced),
+                ]
+            },
+            "apply": ApplyCourseFileForm(
+                initial={"name": name, "text": text, "overwrite": overwrite, "digest": _digest(report)}
+            ),
+        }
+
+    def _apply(self, request, name, text, overwrite, digest):
+        """Import the text if it still does what its preview showed; otherwise show what it would do now."""
+        text = text.replace("\r\n", "\n")
+        try:
+            data = parse(text, source=name)
+            with transaction.atomic():
+                report = import_course(data, overwrite=overwrite)
+                moved = _digest(report) != digest
+                if moved:
+                    transaction.set_rollback(True)
+                else:
+                    course = Course.objects.get(slug=data.course["slug"])
+                    message = self._log_import(request, course, name, report)
+        except CourseFileError as error:
+            return {"problems": error.problems, "name": name}
+        if moved:
+            return self._preview(name, text, overwrite) | {"moved": True}
+        self.message_user(request, message, messages.SUCCESS)
+        return {"done": course}
+
+    def _log_import(self, request, course, name, report):
+        message = _(
+            "Imported the course file %(name)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(kept)d with the admin's edits kept, %(conflicts)d in conflict, %(replaced)d of the admin's edits "
+            "replaced."
+        ) % {
+            "name": name,
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": report.unchanged,
+            "kept": len(report.kept),
+            "conflicts": len(report.conflicts),
+            "replaced": len(report.replaced),
+        }
+        if f"course {course.slug}" in report.created:
+            self.log_addition(request, course, message)
+        else:
+            self.log_change(request, course, message)
+        return message
 
 
 @admin.register(Part)
@@ -89,6 +259,14 @@ class LectureAdmin(admin.ModelAdmin):
     @admin.display(description=_("length"), ordering="duration")
     def length(self, lecture):
         return lecture.duration
+
+    def changelist_view(self, request, extra_context=None):
+        # The course file beside the lectures: upload one, or download each course as one.
+        extra_context = {
+            "can_import_course_file": request.user.has_perms(IMPORT_PERMISSIONS),
+            "courses": Course.objects.only("slug") if request.user.has_perm("lectures.view_course") else [],
+        } | (extra_context or {})
+        return super().changelist_view(request, extra_context)
 
     def get_changelist_form(self, request, **kwargs):
         return super().get_changelist_form(request, form=LectureRowForm, **kwargs)

@@ -8,6 +8,7 @@ staff changed in the admin since the last import (see import_course).
 """
 
 import datetime
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -353,6 +354,7 @@ class Change:
 class ImportReport:
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
+    applied: list = field(default_factory=list)  # Changes: fields changed in the file only, the file's value written
     kept: list = field(default_factory=list)  # objects with fields changed in the admin only, kept
     conflicts: list = field(default_factory=list)  # Changes: the admin's value kept over the file's
     replaced: list = field(default_factory=list)  # Changes: with overwrite, the admin's value replaced
@@ -509,7 +511,9 @@ def _save(plan, report, parts=None):
         report.kept.append(f"{plan.name} ({', '.join(kept)})")
     for key, outcome in plan.outcomes.items():
         change = Change(plan.name, key, admin=plan.current[key], file=plan.file[key])
-        if outcome == CONFLICT:
+        if outcome == UPDATE:
+            report.applied.append(change)
+        elif outcome == CONFLICT:
             report.conflicts.append(change)
         elif outcome == REPLACE:
             report.replaced.append(change)
@@ -607,6 +611,21 @@ def import_course(data, *, overwrite=False):
 
     report.not_in_file = sorted(slug for slug in existing if slug not in file_slugs)
     return report
+
+
+def preview_course(data, *, overwrite=False):
+    """What import_course would do with the data, with nothing written: the import runs, then is rolled back."""
+    with transaction.atomic():
+        report = import_course(data, overwrite=overwrite)
+        transaction.set_rollback(True)
+    return report
+
+
+def show(value):
+    """A value of the file or the database as a report prints it."""
+    if value in (None, "", []):
+        return "nothing"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def load(path):

@@ -1,15 +1,6 @@
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
-from lectures.course_file import CourseFileError, import_course, load
-
-
-def show(value):
-    """A value of the file or the database as the report prints it."""
-    if value in (None, "", []):
-        return "nothing"
-    return json.dumps(value, ensure_ascii=False)
+from lectures.course_file import CourseFileError, import_course, load, show
 
 
 class Command(BaseCommand):
