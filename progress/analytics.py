@@ -1,18 +1,22 @@
 """How learners move through the course, for staff: a few aggregate queries, whatever the number of learners.
 
 Learners are the accounts that are not staff. The period (the last 7, 30 or 90
-days, or all time) selects what happened in it: the lectures marked watched in
-it (and still watched), the changes made in it, the courses completed in it.
+days, or all time) selects what happened in it: the lectures marked watched in it
+(and still watched), the changes made in it, the courses completed in it, and the
+learners who watched a main lecture in it, whose furthest lecture, pace and last
+watch the funnel, "where learners stall" and the pace follow.
 """
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, F, Func, Q, Subquery
+from django.db.models import Count, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,9 +39,11 @@ class Step:
 
     lecture: object
     watched: int = 0  # learners who marked it watched in the period, and still have it watched
-    reached: int = 0  # learners whose furthest main lecture watched in the period is this one or a later one
+    # Of the learners who watched a main lecture in the period, those whose furthest main lecture
+    # (ever) is this one or a later one.
+    reached: int = 0
     drop: int | None = None  # reached at the step before, less reached here
-    # Learners whose furthest main lecture watched in the period is this one, by how long ago they
+    # Of those learners, the ones whose furthest main lecture is this one, by how long ago they
     # last watched a main lecture: within a week, one to four weeks ago, longer ago.
     stopped: list = field(default_factory=lambda: [0, 0, 0])
 
@@ -67,7 +73,7 @@ class Figures:
     bonus: list = field(default_factory=list)  # the published bonus lectures, watched only
     weeks: list = field(default_factory=list)
     pace_days: float | None = None  # the median over learners of the days per lecture
-    pace_learners: int = 0  # learners who watched two or more main lectures in the period
+    pace_learners: int = 0  # of the learners in the funnel, those who watched two or more main lectures
 
     @property
     def started(self):
@@ -111,67 +117,56 @@ def _count_learners(figures, now, staff):
     figures.verified = (
         EmailAddress.objects.filter(verified=True).exclude(user__in=staff).values("user").distinct().count()
     )
-    figures.active_week = _active_since(now - RECENT, staff)
-    figures.active_month = _active_since(now - LAPSED, staff)
-
-
-def _active_since(when, staff):
-    """Learners who changed their progress or opened a lecture since then (changes by staff are not theirs)."""
-    changes = (
-        ProgressEvent.objects.filter(at__gte=when).exclude(source=Source.STAFF).exclude(user__in=staff).values("user")
+    # The last visit is also the time of a learner's last change (set_watched records it).
+    active = LastVisit.objects.exclude(user__in=staff).aggregate(
+        week=Count("pk", filter=Q(visited_at__gte=now - RECENT)),
+        month=Count("pk", filter=Q(visited_at__gte=now - LAPSED)),
     )
-    visits = LastVisit.objects.filter(visited_at__gte=when).exclude(user__in=staff).values("user")
-    return changes.union(visits).count()
+    figures.active_week, figures.active_month = active["week"], active["month"]
 
 
 def _count_watched(figures, lecture_ids, staff):
     watched = LectureProgress.objects.filter(lecture__in=lecture_ids).exclude(user__in=staff)
     if figures.since:
         watched = watched.filter(watched_at__gte=figures.since)
-    counts = dict(watched.values("lecture").annotate(learners=Count("pk")).values_list("lecture", "learners"))
+    # COUNT(*): what the index holds is enough, PostgreSQL need not read the table.
+    counts = dict(watched.values("lecture").annotate(learners=Count("*")).values_list("lecture", "learners"))
     for step in figures.steps + figures.bonus:
         step.watched = counts.get(step.lecture.pk, 0)
 
 
-# The ORM groups rows, but cannot group again by what it computed for each group:
-# here, each learner's furthest lecture, last watch and pace. This statement computes
-# each learner's figures once (the CTE, over one index) and counts the learners three
-# ways. Only the date of a time and the days between two times differ between SQLite
-# and PostgreSQL (which wants the first SELECT of a UNION to name its columns' types).
-# Table names come from the models; every value is a parameter.
+# The ORM groups rows, but cannot group again by what it computed for each group: here,
+# each learner's furthest main lecture, how long ago they last watched one, the day they
+# completed the course and their pace. This statement reads the learners' progress once,
+# from one index, and counts the learners by those four values together; Python adds up
+# each one's counts. The date of a time and the days between two times are written
+# differently for SQLite and PostgreSQL. Table names come from the models; every value
+# is a parameter.
 LEARNERS_SQL = """
-WITH learners AS MATERIALIZED (
-    SELECT MAX(CASE WHEN watched_at >= %(since)s THEN CASE lecture_id {ranks} END END) AS furthest,
-           COUNT(CASE WHEN watched_at >= %(since)s THEN 1 END) AS in_period,
-           MIN(CASE WHEN watched_at >= %(since)s THEN watched_at END) AS first_at,
-           MAX(watched_at) AS last_at,
-           COUNT(*) AS watched
+SELECT furthest, idle, finished_on, pace, COUNT(*) FROM (
+    SELECT MAX(CASE lecture_id {ranks} END) AS furthest,
+           CASE WHEN MAX(watched_at) >= %(recent)s THEN 0 WHEN MAX(watched_at) >= %(lapsed)s THEN 1 ELSE 2 END AS idle,
+           CASE WHEN COUNT(*) = %(main)s THEN {last_day} END AS finished_on,
+           CASE WHEN COUNT(*) > 1 THEN ROUND(({days}) * 10 / (COUNT(*) - 1)) END AS pace
     FROM {progress}
-    WHERE lecture_id IN ({lectures}) AND user_id NOT IN ({staff})
+    WHERE lecture_id IN ({lectures})
     GROUP BY user_id
-)
-SELECT 'stopped', furthest,
-       CASE WHEN last_at >= %(recent)s THEN 0 WHEN last_at >= %(lapsed)s THEN 1 ELSE 2 END,
-       CAST(NULL AS DATE), CAST(NULL AS NUMERIC), COUNT(*)
-FROM learners WHERE furthest IS NOT NULL GROUP BY 2, 3
-UNION ALL
-SELECT 'completed', NULL, NULL, {last_day}, NULL, COUNT(*)
-FROM learners WHERE watched = %(main)s AND last_at >= %(since)s GROUP BY 4
-UNION ALL
-SELECT 'pace', NULL, NULL, NULL, ROUND(({days}) * 10 / (in_period - 1)), COUNT(*)
-FROM learners WHERE in_period > 1 GROUP BY 5
+    HAVING MAX(watched_at) >= %(since)s AND user_id NOT IN ({staff})
+) AS learners
+GROUP BY furthest, idle, finished_on, pace
 """
 # The date of the last watch, in UTC (Django's connections to PostgreSQL are in UTC),
-# and the days from the first watch in the period to the last one.
-LAST_DAY = {"sqlite": "date(last_at)", "postgresql": "CAST(last_at AS date)"}
+# and the days from the first watch to the last one.
+LAST_DAY = {"sqlite": "date(MAX(watched_at))", "postgresql": "CAST(MAX(watched_at) AS date)"}
 DAYS = {
-    "sqlite": "julianday(last_at) - julianday(first_at)",
-    "postgresql": "EXTRACT(EPOCH FROM last_at - first_at) / 86400",
+    "sqlite": "julianday(MAX(watched_at)) - julianday(MIN(watched_at))",
+    "postgresql": "EXTRACT(EPOCH FROM MAX(watched_at) - MIN(watched_at)) / 86400",
 }
 
 
 def _follow_learners(figures, main, now, staff):
-    """Count learners by their furthest main lecture, last watch, completion and pace; return completions per day."""
+    """Count the learners who watched a main lecture in the period by how far they got, when they last
+    watched one, whether they completed the course and their pace; return the completions per day."""
     params = {f"lecture_{rank}": lecture.pk for rank, lecture in enumerate(main, start=1)}
     # NOT IN with an empty list is not SQL; no account has id 0.
     params |= {f"staff_{index}": pk for index, pk in enumerate(staff or [0])}
@@ -194,14 +189,13 @@ def _follow_learners(figures, main, now, staff):
         cursor.execute(sql, params)
         rows = cursor.fetchall()
 
-    completed, paces = {}, {}
-    for kind, furthest, idle, day, pace, learners in rows:
-        if kind == "stopped":
-            figures.steps[furthest - 1].stopped[idle] += learners
-        elif kind == "completed":
-            completed[date.fromisoformat(str(day))] = learners
-        else:
-            paces[int(pace)] = learners
+    completed, paces = Counter(), Counter()
+    for furthest, idle, finished_on, pace, learners in rows:
+        figures.steps[furthest - 1].stopped[idle] += learners
+        if finished_on is not None:
+            completed[date.fromisoformat(str(finished_on))] += learners
+        if pace is not None:
+            paces[int(pace)] += learners
     reached = 0
     for step in reversed(figures.steps):
         reached += step.stopped_here
@@ -226,16 +220,22 @@ def _median(counts):
     return sum(found) / 2
 
 
-def _count(queryset):
-    """How many rows the queryset has, as a value one query can select beside others."""
-    return Subquery(queryset.order_by().values(count=Func(F("pk"), function="COUNT")))
+def _count(queryset, field):
+    """How many rows the queryset has, as a value one query can select beside others.
+
+    Grouped by a field the queryset keeps to one value, so that the count is COUNT(*):
+    what the index holds is enough, PostgreSQL need not read the table.
+    """
+    # No row at all when nothing matches: then the count is 0.
+    return Coalesce(Subquery(queryset.order_by().values(field).annotate(count=Count("*")).values("count")), 0)
 
 
 def _count_weeks(figures, now, completed, staff):
     """Changes and completions per calendar week (from Monday, UTC), from the week the period starts in."""
     start = figures.since
     if start is None:
-        start = ProgressEvent.objects.order_by("at").values_list("at", flat=True).first()
+        # All time starts with the first lecture ever marked watched (one end of the index).
+        start = ProgressEvent.objects.filter(action=Action.MARKED).order_by("at").values_list("at", flat=True).first()
         if start is None:
             return
     first = start.astimezone(UTC).date()
@@ -246,11 +246,12 @@ def _count_weeks(figures, now, completed, staff):
     # One query, a subquery per week and action: each counts a range of one index.
     changes = ProgressEvent.objects.exclude(source=Source.STAFF).exclude(user__in=staff)
     counts = {
-        f"{action}_{index}": _count(changes.filter(action=action, at__gte=begin, at__lt=end))
+        f"{action}_{index}": _count(changes.filter(action=action, at__gte=begin, at__lt=end), "action")
         for index, (begin, end) in enumerate(itertools.pairwise(edges))
         for action in Action.values
     }
-    row = ProgressEvent.objects.values(**counts).first() or dict.fromkeys(counts, 0)
+    # Any one row to select the counts with; none at all when nothing was ever recorded.
+    row = next(iter(ProgressEvent.objects.order_by().values(**counts)[:1]), dict.fromkeys(counts, 0))
     for index, day in enumerate(starts):
         week = Week(day, marked=row[f"marked_{index}"], unmarked=row[f"unmarked_{index}"])
         week.completed = sum(count for finished, count in completed.items() if day <= finished < day + ONE_WEEK)

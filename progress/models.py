@@ -112,8 +112,8 @@ class ProgressEvent(models.Model):
             models.Index(fields=["user", "at"], name="progress_event_user_at"),
             # A lecture's history in the admin, and a lecture's deletion: events by lecture.
             models.Index(fields=["lecture", "at"], name="progress_event_lecture_at"),
-            # Staff analytics: changes per week and the learners active since a time, read from the index alone.
-            models.Index(fields=["at", "action", "source", "user"], name="progress_event_at"),
+            # Staff analytics: changes per week, by action, counted from the index alone.
+            models.Index(fields=["action", "at", "source", "user"], name="progress_event_at"),
             # A staff member's deletion: the changes they made, which then name nobody.
             models.Index(fields=["by"], condition=Q(by__isnull=False), name="progress_event_by_staff"),
         ]
@@ -134,7 +134,12 @@ VISIT_REFRESH = timedelta(hours=1)
 
 
 class LastVisit(models.Model):
-    """The published lecture a learner opened most recently, and when; Continue starts from it."""
+    """The published lecture a learner opened or marked most recently, and when.
+
+    Continue starts from it, and the staff analytics count a learner as active by
+    its time: opening a lecture records it (again after VISIT_REFRESH), and so does
+    every change a learner makes to their progress (set_watched).
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -201,6 +206,9 @@ def set_watched(*, user, lecture: Lecture, watched: bool, source: str = Source.M
                 at=now,
                 by=by,
             )
+            if source != Source.STAFF:
+                # The learner was here: their last visit is now. A change made by staff is not theirs.
+                record_visit(user=user, lecture=lecture)
     return changed
 
 

@@ -3,6 +3,7 @@
 import csv
 import io
 from datetime import UTC, timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -12,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from lectures.models import Lecture
 from progress.analytics import course_figures
-from progress.models import LastVisit, LectureProgress, ProgressEvent, set_watched
+from progress.models import ProgressEvent, set_watched
 
 from .conftest import client_for, make_user, tags, text
 
@@ -38,17 +39,15 @@ def ago(days):
     return timezone.now() - timedelta(days=days)
 
 
-def watch(user, slug, days_ago):
-    """The learner marked the lecture watched that many days ago, and it is still watched."""
+def watch(user, slug, days_ago, watched=True):
+    """The learner marked the lecture watched (or not) that many days ago, through the toggle's own write."""
     lecture = Lecture.objects.get(slug=slug)
-    LectureProgress.objects.create(user=user, lecture=lecture, watched_at=ago(days_ago))
-    ProgressEvent.objects.create(user=user, lecture=lecture, action="marked", at=ago(days_ago))
+    with mock.patch("django.utils.timezone.now", return_value=ago(days_ago)):
+        set_watched(user=user, lecture=lecture, watched=watched)
 
 
 def unwatch(user, slug, days_ago):
-    lecture = Lecture.objects.get(slug=slug)
-    LectureProgress.objects.filter(user=user, lecture=lecture).delete()
-    ProgressEvent.objects.create(user=user, lecture=lecture, action="unmarked", at=ago(days_ago))
+    watch(user, slug, days_ago, watched=False)
 
 
 def staff_with(*codenames, email="analyst@example.org"):
@@ -81,12 +80,11 @@ def cohort(course, staff):
         watch(dave, slug, 23 - 2 * rank)
     watch(dave, BONUS[0], 4)
     erin = make_user("erin@example.org")  # bonus lectures only
-    watch(erin, BONUS[0], 5)
     watch(erin, BONUS[1], 60)
+    watch(erin, BONUS[0], 5)
     make_user("frank@example.org")  # signed up, nothing else
     User.objects.create_user(email="gina@example.org", password="x" * 12)  # never verified her address
     watch(staff, MAIN[0], 1)  # staff trying the site out: not a learner
-    LastVisit.objects.create(user=staff, lecture=Lecture.objects.get(slug=MAIN[0]), visited_at=ago(1))
     return {"alice": alice, "bob": bob, "carol": carol, "dave": dave, "erin": erin}
 
 
@@ -145,6 +143,13 @@ def test_it_counts_learners_verified_and_active(cohort, course):
     assert figures.joined == 7
     assert figures.active_week == 3  # alice, dave, erin
     assert figures.active_month == 4  # and carol; bob's last change is 35 days old
+
+
+def test_opening_a_lecture_is_activity_too(cohort, course):
+    # Bob comes back and opens a lecture, without marking anything.
+    client_for(cohort["bob"]).get(f"/lectures/{MAIN[2]}/")
+    figures = course_figures(course=course, period="30")
+    assert (figures.active_week, figures.active_month) == (4, 5)
 
 
 def test_the_funnel_counts_what_was_watched_in_the_period(cohort, course):

@@ -192,3 +192,11 @@ def test_the_bar_after_a_toggle_counts_as_the_page_did(staff, staff_client, cour
     response = staff_client.post("/lectures/training-data/watched/", {"watched": "true"}, **HTMX)
     assert progressbar(response.content.decode()) == (1, 9)
     assert "1 of 9 lectures watched · 4 more announced, not published" in text(response.content)
+
+
+def test_a_change_to_progress_is_a_visit_and_one_made_by_staff_is_not(learner, staff, course):
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="deployment"), watched=True)
+    assert LastVisit.objects.get(user=learner).lecture.slug == "deployment"
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="training-data"), watched=True, source="staff", by=staff)
+    # The learner was not there: their last visit is still their own.
+    assert LastVisit.objects.get(user=learner).lecture.slug == "deployment"

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lectures.models import Lecture
-from progress.models import LastVisit, LectureProgress, ProgressEvent, set_watched
+from progress.models import LectureProgress, ProgressEvent, record_visit, set_watched
 from progress.staff import EVENTS_PER_PAGE
 
 from .conftest import client_for, tags, text
@@ -38,7 +38,7 @@ def story(learner, course):
     set_watched(user=learner, lecture=lecture("ml-in-practice"), watched=True)
     set_watched(user=learner, lecture=lecture(), watched=True)
     set_watched(user=learner, lecture=lecture(), watched=False)
-    LastVisit.objects.create(user=learner, lecture=lecture("deployment"), visited_at=timezone.now())
+    record_visit(user=learner, lecture=lecture("deployment"))
     return learner
 
 

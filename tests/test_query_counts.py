@@ -21,19 +21,19 @@ BUDGETS = {
     "lecture, learner, new visit": 9,  # and the last-visit upsert
     # The per-learner throttle counts in the cache: with the database's, add()
     # and incr() are six queries each (a read, a count of rows for culling, and
-    # a write in a savepoint). The write is a savepoint, the insert, the event
-    # and the release.
-    "toggle, plain": 20,  # session, user, throttle (12), course, lecture, write (4)
-    "toggle, htmx": 23,  # and the syllabus, watched lectures and last visit for the bar
+    # a write in a savepoint). The write is a savepoint, the insert, the event,
+    # the last visit (the learner was here) and the release.
+    "toggle, plain": 21,  # session, user, throttle (12), course, lecture, write (5)
+    "toggle, htmx": 24,  # and the syllabus, watched lectures and last visit for the bar
     # session, user, course, lectures, watched lectures, last visit, watched list, events (one page), their count
     "progress page": 9,
     # The exports' per-learner throttle counts in the cache like the toggle's (12 with the database's).
     "export.json": 16,  # session, user, throttle (12), watched list, events
     "export.csv": 15,  # session, user, throttle (12), watched list
-    # session, user, course, staff accounts, lectures, learners, verified, active in 7 and in 30 days,
+    # session, user, course, staff accounts, lectures, learners, verified, active (last visits),
     # watched per lecture, the pass over learners, changes per week
-    "analytics": 12,
-    "analytics, all time": 13,  # and the first change, where the weeks start
+    "analytics": 11,
+    "analytics, all time": 12,  # and the first change, where the weeks start
     # session, user, learner, course, lectures, watched lectures, last visit, watched rows,
     # verified, events counted, a page of events, last visit
     "learner timeline": 12,

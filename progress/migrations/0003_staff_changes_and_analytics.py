@@ -51,7 +51,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='progressevent',
-            index=models.Index(fields=['at', 'action', 'source', 'user'], name='progress_event_at'),
+            index=models.Index(fields=['action', 'at', 'source', 'user'], name='progress_event_at'),
         ),
         migrations.AddIndex(
             model_name='progressevent',
