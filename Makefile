@@ -23,8 +23,9 @@ export DJANGO_DEBUG ?= true
 
 BENCH_DURATION ?= 10
 BENCH_LEARNERS ?= 1000
+BENCH_STAFF_LEARNERS ?= 100000
 
-.PHONY: help run test lint format migrations-check check-deploy bandit bench screenshots messages messages-check clean
+.PHONY: help run test lint format migrations-check check-deploy bandit bench bench-staff screenshots messages messages-check clean
 
 help:
 	@echo "make run              set up and serve the portal at http://127.0.0.1:$(PORT)"
@@ -34,6 +35,7 @@ help:
 	@echo "make check-deploy     Django's deployment checks with production settings"
 	@echo "make bandit           security lint of the code"
 	@echo "make bench            load-test the portal against a bare-Django baseline (PostgreSQL, wrk)"
+	@echo "make bench-staff      time the staff analytics, a long timeline and the learners' CSV at scale"
 	@echo "make screenshots      full-page screenshots of the main pages in artifacts/screenshots/"
 	@echo "make messages         update the Russian catalogue from the code, and compile it (needs gettext)"
 	@echo "make messages-check   fail if a Russian message is untranslated or fuzzy, or the compiled catalogue is stale"
@@ -91,6 +93,10 @@ bandit: $(VENV)/.installed
 # Seconds per measured run and synthetic learners: make bench BENCH_DURATION=30 BENCH_LEARNERS=100000
 bench: $(VENV)/.installed
 	$(BIN)/python scripts/bench.py --duration $(BENCH_DURATION) --learners $(BENCH_LEARNERS)
+
+# The staff pages at scale, on SQLite then PostgreSQL: make bench-staff BENCH_STAFF_LEARNERS=100000
+bench-staff: $(VENV)/.installed
+	$(BIN)/python scripts/bench_staff.py --learners $(BENCH_STAFF_LEARNERS)
 
 # The Russian catalogue: new and changed messages from the code, then compiled.
 # Both files are committed, so the portal runs without gettext.
