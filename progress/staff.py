@@ -23,15 +23,14 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
 from lectures.models import Course, Lecture, Part
 from portal.http import HttpResponseSeeOther
 
 from .analytics import DEFAULT_PERIOD, PERIODS, course_figures
-from .models import LastVisit, LectureProgress, ProgressEvent, Source, course_progress, set_watched
-from .views import WATCHED_VALUES, _cell
+from .models import LectureProgress, ProgressEvent, Source, course_progress, set_watched
+from .views import WATCHED_VALUES, _cell, private_no_store
 
 VIEW_PROGRESS = "progress.view_lectureprogress"
 CHANGE_PROGRESS = "progress.change_lectureprogress"
@@ -40,8 +39,6 @@ CHANGE_USER = "accounts.change_user"
 EVENTS_PER_PAGE = 50
 # Rows read from the database at a time while an export streams.
 EXPORT_CHUNK = 2000
-# Exports hold learners' personal data: never kept by a browser or a shared cache.
-no_store = cache_control(private=True, no_store=True)
 
 
 def _staff_view(permission):
@@ -63,14 +60,16 @@ def _admin_page(request, template, title, context):
     return render(request, template, admin.site.each_context(request) | {"title": title} | context)
 
 
+def _period(request):
+    period = request.GET.get("period")
+    return period if period in PERIODS else DEFAULT_PERIOD
+
+
 @_staff_view(VIEW_PROGRESS)
 @require_safe
 def analytics(request):
     course = Course.objects.defer("imported").first()
-    period = request.GET.get("period")
-    if period not in PERIODS:
-        period = DEFAULT_PERIOD
-    figures = course_figures(course=course, period=period) if course else None
+    figures = course_figures(course=course, period=_period(request)) if course else None
     return _admin_page(
         request,
         "admin/progress/analytics.html",
@@ -193,7 +192,7 @@ def _iso(value):
 
 @_staff_view(VIEW_PROGRESS)
 @require_safe
-@no_store
+@private_no_store
 def export_learners(request):
     """One row per learner, streamed from the database a chunk at a time."""
     course = Course.objects.defer("imported").first()
@@ -260,15 +259,13 @@ def export_learners(request):
 
 @_staff_view(VIEW_PROGRESS)
 @require_safe
-@no_store
+@private_no_store
 def export_lectures(request):
     """The analytics' table of lectures for the period asked for."""
     course = Course.objects.defer("imported").first()
     if course is None:
         raise Http404
-    period = request.GET.get("period")
-    if period not in PERIODS:
-        period = DEFAULT_PERIOD
+    period = _period(request)
     figures = course_figures(course=course, period=period)
 
     def rows():
@@ -290,16 +287,17 @@ def export_lectures(request):
     return _csv_download(rows(), f"lectures-{period}.csv")
 
 
-def _timeline(learner, page):
+def _timeline(page, progress):
     """The page's events, with the learner's last visit among them where its time puts it."""
     items = [{"kind": "event", "at": event.at, "event": event} for event in page]
-    visit = LastVisit.objects.filter(user=learner).select_related("lecture__part").first()
-    if visit is not None:
-        newest = page.number == 1 or (items and visit.visited_at <= items[0]["at"])
-        oldest = not page.has_next() or (items and visit.visited_at > items[-1]["at"])
+    lecture = next((lecture for lecture in progress.lectures if lecture.pk == progress.last_visited_id), None)
+    if lecture is not None:
+        at = progress.last_visited_at
+        newest = page.number == 1 or (items and at <= items[0]["at"])
+        oldest = not page.has_next() or (items and at > items[-1]["at"])
         if newest and oldest:
-            place = next((index for index, item in enumerate(items) if item["at"] < visit.visited_at), len(items))
-            items.insert(place, {"kind": "visit", "at": visit.visited_at, "visit": visit})
+            place = next((index for index, item in enumerate(items) if item["at"] < at), len(items))
+            items.insert(place, {"kind": "visit", "at": at, "lecture": lecture})
     return items
 
 
@@ -341,7 +339,7 @@ def timeline(request, user_id):
             "progress": progress,
             "lectures": [(lecture, watched.get(lecture.pk)) for lecture in progress.lectures if lecture.is_published],
             "page": page,
-            "items": _timeline(learner, page),
+            "items": _timeline(page, progress),
             "can_change_progress": request.user.has_perm(CHANGE_PROGRESS),
             "can_change_user": request.user.has_perm(CHANGE_USER),
         },

@@ -106,7 +106,7 @@ def test_it_shows_every_change_and_the_last_visit_in_order(staff_client, story):
     page = text(staff_client.get(urls(story)["timeline"]).content)
     assert "3 changes to the learner's progress" in page
     newest_first = [
-        "Opened Lecture 7",
+        "Last visit: Lecture 7",
         "Marked Lecture 3: Обучающие данные not watched",
         "Marked Lecture 3: Обучающие данные watched",
         "Marked Lecture 1",
@@ -128,7 +128,7 @@ def test_the_timeline_of_a_long_story_comes_a_page_at_a_time(staff_client, story
     last = staff_client.get(urls(story)["timeline"] + "?page=3")
     # 103 changes, 50 a page; the last visit is the newest of all, so it is on the first page only.
     assert len(tags(last.content, "li")) >= 3
-    assert "Opened" not in text(last.content)
+    assert "Last visit" not in text(last.content)
     assert staff_client.get(urls(story)["timeline"] + "?page=99").status_code == 200
 
 
