@@ -314,12 +314,14 @@ def timeline(request, user_id):
     }
     events = (
         ProgressEvent.objects.filter(user=learner)
-        .select_related("lecture__part", "by")
+        .select_related("lecture__part")
+        # The staff who made changes apart, and only when there are: joined, PostgreSQL would read every user.
+        .prefetch_related("by")
         .only(
             "at",
             "action",
             "source",
-            "by__email",
+            "by",
             "lecture__number",
             "lecture__slug",
             "lecture__title",

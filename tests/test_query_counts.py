@@ -35,7 +35,7 @@ BUDGETS = {
     "analytics": 11,
     "analytics, all time": 12,  # and the first change, where the weeks start
     # session, user, learner, course, lectures, watched lectures, last visit, watched rows,
-    # verified, events counted, a page of events
+    # verified, events counted, a page of events (and the staff who made changes on it, if any)
     "learner timeline": 11,
 }
 
