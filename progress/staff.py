@@ -37,7 +37,7 @@ CHANGE_PROGRESS = "progress.change_lectureprogress"
 CHANGE_USER = "accounts.change_user"
 # Events on a page of a learner's timeline.
 EVENTS_PER_PAGE = 50
-# Rows read from the database at a time while an export streams.
+# Learners read from the database at a time while their export streams.
 EXPORT_CHUNK = 2000
 
 
@@ -186,6 +186,21 @@ def _csv_download(rows, filename):
     return response
 
 
+def _in_chunks(rows, size):
+    """The rows of a values_list() ordered by primary key (its first value), read a chunk at a time.
+
+    Each chunk is a short query of its own, after the last key read: a long export keeps
+    no cursor or transaction open, and no statement runs near the database's time limit.
+    """
+    last = None
+    while True:
+        chunk = list((rows if last is None else rows.filter(pk__gt=last))[:size])
+        yield from chunk
+        if len(chunk) < size:
+            return
+        last = chunk[-1][0]
+
+
 def _iso(value):
     return value.astimezone(UTC).isoformat() if value else ""
 
@@ -194,14 +209,15 @@ def _iso(value):
 @require_safe
 @private_no_store
 def export_learners(request):
-    """One row per learner, streamed from the database a chunk at a time."""
+    """One row per learner, streamed as it is read from the database, a chunk of learners at a time."""
     course = Course.objects.defer("imported").first()
     lectures = course.lectures.published().select_related("part").only("slug", "part") if course else []
     names = {lecture.pk: lecture.slug for lecture in lectures}
     main = [lecture.pk for lecture in lectures if lecture.part.kind == Part.Kind.MAIN]
     bonus = [lecture.pk for lecture in lectures if lecture.part.kind == Part.Kind.BONUS]
     watched = LectureProgress.objects.filter(user=OuterRef("pk")).order_by()
-    events = ProgressEvent.objects.filter(user=OuterRef("pk")).order_by()
+    # The learner's own changes: one made for them by staff is not their activity.
+    events = ProgressEvent.objects.filter(user=OuterRef("pk")).exclude(source=Source.STAFF).order_by()
 
     def count(lecture_ids):
         counted = watched.filter(lecture__in=lecture_ids).values("user").annotate(count=Count("pk")).values("count")
@@ -221,6 +237,7 @@ def export_learners(request):
         )
         .order_by("pk")
         .values_list(
+            "pk",
             "email",
             "date_joined",
             "verified",
@@ -238,8 +255,8 @@ def export_learners(request):
             "address", "joined", "verified", "main_watched", "bonus_watched",
             "first_activity", "last_activity", "last_lecture",
         ]  # fmt: skip
-        for email, joined, verified, main_count, bonus_count, first, last, visited, last_lecture in learners.iterator(
-            chunk_size=EXPORT_CHUNK
+        for _pk, email, joined, verified, main_count, bonus_count, first, last, visited, last_lecture in _in_chunks(
+            learners, EXPORT_CHUNK
         ):
             # Only the last visit is kept: it can be a learner's first activity as well as their last.
             times = [time for time in (first, last, visited) if time]
