@@ -139,10 +139,8 @@ def _count_watched(figures, lecture_ids, staff):
 # completed the course and their pace. This statement reads the learners' progress once,
 # from one index, and counts the learners by those four values together; Python adds up
 # each one's counts. The date of a time and the days between two times are written
-# differently for SQLite and PostgreSQL. The unary plus keeps the filter on lectures
-# from choosing the lectures' index: SQLite without statistics would, and then sort every
-# row to group it by learner, where the learners' index gives them grouped. Table names
-# come from the models; every value is a parameter.
+# differently for SQLite and PostgreSQL, and so is the filter on lectures (see LECTURE_ID).
+# Table names come from the models; every value is a parameter.
 LEARNERS_SQL = """
 SELECT furthest, idle, finished_on, pace, COUNT(*) FROM (
     SELECT MAX(CASE lecture_id {ranks} END) AS furthest,
@@ -150,7 +148,7 @@ SELECT furthest, idle, finished_on, pace, COUNT(*) FROM (
            CASE WHEN COUNT(*) = %(main)s THEN {last_day} END AS finished_on,
            CASE WHEN COUNT(*) > 1 THEN ROUND(({days}) * 10 / (COUNT(*) - 1)) END AS pace
     FROM {progress}
-    WHERE +lecture_id IN ({lectures})
+    WHERE {lecture_id} IN ({lectures})
     GROUP BY user_id
     HAVING MAX(watched_at) >= %(since)s AND user_id NOT IN ({staff})
 ) AS learners
@@ -159,6 +157,11 @@ GROUP BY furthest, idle, finished_on, pace
 # The date of the last watch, in UTC (Django's connections to PostgreSQL are in UTC),
 # and the days from the first watch to the last one.
 LAST_DAY = {"sqlite": "date(MAX(watched_at))", "postgresql": "CAST(MAX(watched_at) AS date)"}
+# SQLite without statistics (Django runs no ANALYZE) would read the lectures' index for the
+# filter on lectures, then sort every row to group it by learner; the unary plus keeps it to
+# the learners' index, which gives them grouped. PostgreSQL estimates the rows of a plain
+# column well and of an expression badly, and needs no such help.
+LECTURE_ID = {"sqlite": "+lecture_id", "postgresql": "lecture_id"}
 DAYS = {
     "sqlite": "julianday(MAX(watched_at)) - julianday(MIN(watched_at))",
     "postgresql": "EXTRACT(EPOCH FROM MAX(watched_at) - MIN(watched_at)) / 86400",
@@ -183,6 +186,7 @@ def _follow_learners(figures, main, now, staff):
         lectures=", ".join(f"%(lecture_{rank})s" for rank in range(1, len(main) + 1)),
         staff=", ".join(f"%(staff_{index})s" for index in range(len(staff or [0]))),
         progress=ops.quote_name(LectureProgress._meta.db_table),
+        lecture_id=LECTURE_ID[connection.vendor],
         last_day=LAST_DAY[connection.vendor],
         days=DAYS[connection.vendor],
     )
