@@ -30,7 +30,7 @@ from portal.http import HttpResponseSeeOther
 
 from .analytics import DEFAULT_PERIOD, PERIODS, course_figures
 from .models import LectureProgress, ProgressEvent, Source, course_progress, set_watched
-from .views import WATCHED_VALUES, _cell, private_no_store
+from .views import WATCHED_VALUES, _cell, _Echo, private_no_store
 
 VIEW_PROGRESS = "progress.view_lectureprogress"
 CHANGE_PROGRESS = "progress.change_lectureprogress"
@@ -168,13 +168,6 @@ def _completed_chart(weeks):
             )
         ],
     )
-
-
-class _Echo:
-    """A file that hands back what is written to it, so that csv.writer can feed a stream."""
-
-    def write(self, value):
-        return value
 
 
 def _csv_download(rows, filename):
