@@ -25,6 +25,8 @@ SECRET_FIELDS = {
     "mfa.authenticator": {"data"},
     "usersessions.usersession": {"session_key"},
     "socialaccount.socialtoken": {"token", "token_secret"},
+    # Whoever holds the calendar link's token reads the learner's plan; the page shows it to its owner.
+    "progress.paceplan": {"feed_token"},
 }
 
 

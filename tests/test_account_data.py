@@ -5,6 +5,7 @@ import hashlib
 import json
 import logging
 import pickle
+from datetime import time
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -17,7 +18,17 @@ from django.utils import translation
 from accounts.data import related_models
 from accounts.models import User
 from lectures.models import Lecture
-from progress.models import ProgressEvent, record_visit, set_watched
+from progress.models import (
+    PacePlan,
+    PlanChoice,
+    ProgressEvent,
+    add_note,
+    lay_out_plan,
+    record_visit,
+    set_feed,
+    set_read,
+    set_watched,
+)
 
 from .conftest import PASSWORD, make_user, totp_code
 
@@ -46,6 +57,14 @@ def busy_learner(course):
         set_watched(user=learner, lecture=Lecture.objects.get(slug=slug), watched=True)
     set_watched(user=learner, lecture=Lecture.objects.get(slug="training-data"), watched=False)
     record_visit(user=learner, lecture=Lecture.objects.get(slug="design-doc"))
+    # And the study tools: a note, a read item, a pace plan with its calendar link.
+    design_doc = Lecture.objects.get(slug="design-doc")
+    add_note(user=learner, lecture=design_doc, body="A private *thought*", seconds=125)
+    set_read(user=learner, item=design_doc.reading_items.first(), read=True)
+    choice = PlanChoice(mode="weekly", weekdays=frozenset({0, 3}), study_time=time(19), per_week=2)
+    published = list(Lecture.objects.published().in_course_order())
+    lay_out_plan(user=learner, lectures=published, watched=set(), zone_name="Europe/Moscow", choice=choice)
+    set_feed(user=learner, feed="on")
     return learner
 
 
@@ -87,6 +106,16 @@ def test_the_export_holds_everything_stored_about_the_learner(busy_learner, othe
     assert len(data["user sessions"]) == 1
     assert data["user sessions"][0]["ip"] == "127.0.0.1"
     assert [row["type"] for row in data["authenticators"]] == ["totp"]
+    [note] = data["notes"]
+    assert (note["body"], note["seconds"], note["lecture"]["name"]) == (
+        "A private *thought*",
+        125,
+        "Bonus 2: Детально о работе с дизайн-доком",
+    )
+    assert len(data["read items"]) == 1
+    [plan] = data["pace plans"]
+    assert (plan["mode"], plan["per_week"], plan["time_zone"]) == ("weekly", 2, "Europe/Moscow")
+    assert len(data["planned lectures"]) == 12
     # Every kind of row that belongs to a user has its place, even when empty.
     for model, _ in related_models():
         with translation.override("en"):
@@ -96,6 +125,9 @@ def test_the_export_holds_everything_stored_about_the_learner(busy_learner, othe
     assert busy_learner.password not in text
     assert TOTP_SECRET not in text
     assert browser.cookies["sessionid"].value not in text
+    # Nor the calendar link's secret, which would let anyone read the plan.
+    assert "feed_token" not in plan
+    assert PacePlan.objects.get(user=busy_learner).feed_token not in text
     assert "other@example.org" not in text
 
 
@@ -126,6 +158,10 @@ def test_the_confirmation_states_what_goes(busy_learner):
         "Progress events: 3",
         "Last visits: 1",
         "Authenticators: 1",
+        "Notes: 1",
+        "Read items: 1",
+        "Pace plans: 1",
+        "Planned lectures: 12",
     ]:
         assert line in html, line
 

@@ -200,3 +200,19 @@ def test_the_lecture_list_is_in_course_order_and_shows_which_lecturers_are_confi
     # Learners see only confirmed lecturers; staff see which are not.
     unconfirmed = tags(response.content, "img", alt="False")
     assert len(unconfirmed) == 9 + 4  # lectures 1 to 10 but 8, and the four without a lecturer
+
+
+def test_learners_notes_reading_and_plans_are_in_no_staff_view(staff_client, learner, course):
+    from django.contrib import admin
+
+    from progress.models import Note, PacePlan, PlannedLecture, ReadingProgress, add_note
+
+    # What learners write for themselves is theirs: staff see it only as counts (deleting an account).
+    for model in (Note, ReadingProgress, PacePlan, PlannedLecture):
+        assert not admin.site.is_registered(model), model
+    add_note(user=learner, lecture=Lecture.objects.get(slug="design-doc"), body="my own words", seconds=None)
+    for url in ["/admin/", "/admin/progress/", f"/admin/accounts/user/{learner.pk}/change/"]:
+        assert "my own words" not in staff_client.get(url).content.decode()
+    html = staff_client.get(f"/admin/accounts/user/{learner.pk}/delete/").content.decode()
+    assert "Notes: 1" in text(html)
+    assert "my own words" not in html
