@@ -348,6 +348,9 @@ EXPORTS_PER_HOUR = 10
 
 # A learner may change watched states this many times per minute; past it, 429.
 WATCHED_CHANGES_PER_MINUTE = env_int("DJANGO_WATCHED_CHANGES_PER_MINUTE", 60, minimum=1)
+# Reading items count with them, each kind of change on its own; notes and plans have their own limits.
+NOTE_CHANGES_PER_MINUTE = env_int("DJANGO_NOTE_CHANGES_PER_MINUTE", 30, minimum=1)
+PLAN_CHANGES_PER_MINUTE = 20
 
 # GitHub and Google sign-in appear only when their OAuth keys are configured.
 SOCIALACCOUNT_PROVIDERS = {}

@@ -201,6 +201,8 @@ def cache_entries_of(pk, email):
 
 def test_deletion_leaves_nothing_behind(busy_learner, other_learner, caplog):
     pk, email = busy_learner.pk, busy_learner.email
+    calendar = f"/calendar/{PacePlan.objects.get(user=busy_learner).feed_token}.ics"
+    assert Client().get(calendar).status_code == 200
     elsewhere = signed_in(busy_learner)
     add_totp(busy_learner)  # and the second browser signs in with a code
     here = signed_in(busy_learner)
@@ -215,6 +217,7 @@ def test_deletion_leaves_nothing_behind(busy_learner, other_learner, caplog):
     assert rows_left_of(pk) == {}
     assert cache_entries_of(pk, email) == []
     assert cache.get(f"watched-changes:{pk}") is None
+    assert Client().get(calendar).status_code == 404
     # Both browsers are signed out, and the other learner keeps everything.
     assert here.get("/progress/").status_code == 302
     assert elsewhere.get("/progress/").status_code == 302

@@ -20,7 +20,8 @@ HOSTILE_VALUES = [NUL, LONG, "' OR 1=1 --", "../../etc/passwd", "<script>alert(1
 FIELDS = [
     "login", "email", "password", "password1", "password2", "oldpassword", "code", "remember", "next", "watched",
     "theme", "confirm", "action", "q", "page", "credential", "signup_code", "name", "post", "_selected_action",
-    "title", "slug", "status", "part", "number",
+    "title", "slug", "status", "part", "number", "body", "time", "read", "feed", "mode", "per_week", "finish_on",
+    "weekdays", "study_time",
 ]  # fmt: skip
 
 

@@ -63,3 +63,9 @@ def test_it_shows_times_as_the_player_does_and_reads_them_back(seconds, shown):
 def test_a_time_links_to_that_second_of_the_video():
     assert video_link("PW9TGNr1Vqk", 725) == "https://www.youtube.com/watch?v=PW9TGNr1Vqk&t=725s"
 
+
+def test_the_errors_speak_russian():
+    with translation.override("ru"):
+        with pytest.raises(ValidationError) as error:
+            parse_time("1:60")
+        assert error.value.messages == ["Секунд не больше 59: пишите 1:05, а не 0:65."]

@@ -13,9 +13,11 @@
 })();
 
 // htmx leaves the page as it is when a request fails; say so where the
-// learner is looking and in the live region screen readers follow.
+// learner is looking and in the live region screen readers follow: the one
+// the form names in data-announcement, else the watched toggle's.
 function reportFailure(event) {
-  const region = document.getElementById("watched-announcement");
+  const source = event.detail.elt && event.detail.elt.closest("[data-announcement]");
+  const region = document.getElementById(source ? source.dataset.announcement : "watched-announcement");
   if (!region) return;
   const status = event.detail.xhr ? event.detail.xhr.status : 0;
   // The page carries the messages in its own language (data-too-many, data-failed).
@@ -25,6 +27,22 @@ function reportFailure(event) {
 }
 document.addEventListener("htmx:responseError", reportFailure);
 document.addEventListener("htmx:sendError", reportFailure);
+
+// A note's change swaps out the control that had focus: put focus where the
+// learner carries on. Adding: the empty form, for the next note. Saving or
+// cancelling an edit: the note. Deleting: the notes' heading. (Opening the
+// edit form focuses its text by autofocus.)
+document.addEventListener("htmx:afterSettle", (event) => {
+  if (document.activeElement && document.activeElement !== document.body) return;
+  const path = event.detail.pathInfo ? event.detail.pathInfo.requestPath : "";
+  const verb = event.detail.requestConfig ? event.detail.requestConfig.verb : "";
+  const note = path.match(/\/notes\/(\d+)\/(edit\/)?$/);
+  let target = null;
+  if (/\/notes\/$/.test(path)) target = document.getElementById("note-body");
+  else if (/\/notes\/\d+\/delete\/$/.test(path)) target = document.getElementById("notes-title");
+  else if (note && (verb === "post" || !note[2])) target = document.getElementById(`note-${note[1]}`);
+  if (target) target.focus();
+});
 
 // The theme form answers htmx with a themeChanged event: apply it at once.
 document.body.addEventListener("themeChanged", (event) => {
@@ -44,10 +62,11 @@ document.body.addEventListener("themeChanged", (event) => {
   }
 });
 
-// The video poster becomes the YouTube player only when pressed.
+// The video poster becomes the YouTube player only when pressed. A lecture's
+// own video (data-api) is player.js's: it also ties the notes to the player.
 document.addEventListener("click", (event) => {
   const poster = event.target.closest(".video__poster[data-embed]");
-  if (!poster || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  if (!poster || "api" in poster.dataset || event.ctrlKey || event.metaKey || event.shiftKey) return;
   event.preventDefault();
   const player = document.createElement("iframe");
   player.src = poster.dataset.embed;
