@@ -120,10 +120,13 @@ def combine(slices):
 
 
 def seeded_learners(environ):
+    """How many seeded learners the database holds; 0 when they were seeded before the study tools were."""
     script = (
         "from accounts.models import User\n"
+        "from progress.models import PacePlan\n"
         "from progress.management.commands.seed_learners import SEED_DOMAIN\n"
-        "print(User.objects.filter(email__endswith='@' + SEED_DOMAIN).count())"
+        "seeded = User.objects.filter(email__endswith='@' + SEED_DOMAIN)\n"
+        "print(seeded.count() if PacePlan.objects.filter(user__in=seeded).exists() else 0)"
     )
     return int(run_django(environ, script))
 

@@ -1,10 +1,11 @@
 """Screenshots of the portal's pages as people see them: Russian and English, phone and desktop, light and dark.
 
 Serves the portal (development settings, a throwaway SQLite database with the
-bundled course and one learner who has watched two lectures) on 127.0.0.1 and
-takes full-page screenshots in Debian's Chromium with Playwright.
+bundled course and one learner who has watched two lectures, taken notes on one,
+read an item of its reading list and made a pace plan) on 127.0.0.1 and takes
+full-page screenshots in Debian's Chromium with Playwright.
 
-    .venv/bin/python scripts/screenshots.py [--out artifacts/screenshots] [--page home ...]
+    .venv/bin/python scripts/screenshots.py [--out artifacts/screenshots] [--page home ...] [--port N]
 """
 
 import argparse
@@ -29,6 +30,7 @@ PAGES = {
     "lecture": ("learner", "/lectures/design-doc/"),
     "lecture-unknown-facts": ("learner", "/lectures/ml-in-practice/"),
     "progress": ("learner", "/progress/"),
+    "plan": ("learner", "/progress/plan/"),
     "sign-in": ("visitor", "/accounts/login/"),
 }
 LEARNER = "learner@example.org"
@@ -39,6 +41,19 @@ from progress.models import set_watched
 learner = User.objects.get(email="learner@example.org")
 for slug in ["ml-in-practice", "design-foundations"]:
     set_watched(user=learner, lecture=Lecture.objects.get(slug=slug), watched=True)
+
+from datetime import time
+from progress.models import PlanChoice, add_note, lay_out_plan, set_feed, set_read
+design_doc = Lecture.objects.get(slug="design-doc")
+add_note(user=learner, lecture=design_doc, body="**Шаблон** дизайн-дока — [на GitHub](https://github.com/)",
+         seconds=125)
+add_note(user=learner, lecture=design_doc, body="Вопросы к разделу о метриках:\\n\\n- офлайн\\n- онлайн", seconds=3750)
+set_read(user=learner, item=design_doc.reading_items.first(), read=True)
+choice = PlanChoice(mode="weekly", weekdays=frozenset({1, 3}), study_time=time(19), per_week=2)
+watched = set(learner.lecture_progress.values_list("lecture_id", flat=True))
+lay_out_plan(user=learner, lectures=list(Lecture.objects.published().in_course_order()), watched=watched,
+             zone_name="Europe/Moscow", choice=choice)
+set_feed(user=learner, feed="on")
 """
 CHROMIUM_ARGS = "--no-sandbox --disable-gpu --disable-background-networking --disable-component-update "
 CHROMIUM_ARGS += "--disable-sync --no-first-run --disable-quic"
@@ -54,6 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "artifacts" / "screenshots")
     parser.add_argument("--page", action="append", choices=PAGES, help="only these pages (all by default)")
+    parser.add_argument("--port", type=int, help="serve on this port (a free one by default)")
     options = parser.parse_args()
     chromium = shutil.which("chromium") or sys.exit("Chromium is needed: apt-get install chromium")
     from playwright.sync_api import sync_playwright
@@ -69,7 +85,7 @@ def main():
         manage(environ, "import_course", "lectures/data/ml-system-design-2022.yaml")
         session = make_sessions(environ, [LEARNER])[0]
         run_django(environ, PROGRESS_SCRIPT)
-        port = free_port()
+        port = options.port or free_port()
         server = subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,

@@ -66,3 +66,26 @@ def test_it_never_touches_real_accounts(course, learner):
 def test_it_needs_a_course(db):
     with pytest.raises(CommandError, match="import_course"):
         seed()
+
+
+def test_some_learners_use_the_study_tools(course):
+    from django.test import Client
+
+    from progress.models import Note, PacePlan, PlannedLecture, ReadingProgress
+
+    seed()
+    note_takers = Note.objects.values("user").distinct().count()
+    assert 60 < note_takers < 200  # about 30% of 400
+    # Notes and read items only on lectures the learner watched.
+    watched = set(LectureProgress.objects.values_list("user", "lecture"))
+    assert set(Note.objects.values_list("user", "lecture")) <= watched
+    assert set(ReadingProgress.objects.values_list("user", "item__lecture")) <= watched
+    assert Note.objects.filter(html__startswith="<p>").exists()
+    plans = PacePlan.objects.count()
+    assert 50 < plans < 150
+    assert PlannedLecture.objects.values("user").distinct().count() == plans
+    token = PacePlan.objects.exclude(feed_token=None).values_list("feed_token", flat=True).first()
+    assert Client().get(f"/calendar/{token}.ics").status_code == 200
+    counts = (Note.objects.count(), PlannedLecture.objects.count(), ReadingProgress.objects.count())
+    seed("--replace")
+    assert (Note.objects.count(), PlannedLecture.objects.count(), ReadingProgress.objects.count()) == counts
