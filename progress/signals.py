@@ -4,8 +4,12 @@ from django.dispatch import receiver
 
 from accounts.throttles import forget
 
+# Every per-minute count of a learner's changes that progress keeps in the cache.
+CHANGE_COUNTS = ["watched-changes", "reading-changes", "note-changes", "plan-changes"]
+
 
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
 def forget_watched_changes(sender, instance, **kwargs):
-    """A deleted learner leaves no count of the watched toggle in the cache."""
-    forget("watched-changes", user=instance, seconds=60)
+    """A deleted learner leaves no count of their changes in the cache."""
+    for name in CHANGE_COUNTS:
+        forget(name, user=instance, seconds=60)

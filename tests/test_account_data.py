@@ -207,6 +207,11 @@ def test_deletion_leaves_nothing_behind(busy_learner, other_learner, caplog):
     add_totp(busy_learner)  # and the second browser signs in with a code
     here = signed_in(busy_learner)
     here.post("/lectures/ml-in-practice/watched/", {"watched": "true"})  # a count in the cache
+    # and one of each study tool's changes
+    here.post("/lectures/design-doc/notes/", {"body": "another"})
+    item = Lecture.objects.get(slug="design-doc").reading_items.first()
+    here.post(f"/lectures/design-doc/reading/{item.pk}/read/", {"read": "false"})
+    here.post("/progress/plan/replan/")
     here.get("/progress/export.csv")  # and another
     here.post("/accounts/password/change/", {"oldpassword": "wrong", "password1": "x", "password2": "x"})
     assert cache_entries_of(pk, email)
