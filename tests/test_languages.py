@@ -61,6 +61,14 @@ ENGLISH_INTERFACE = [
     "Password",
     "Forgot",
     "Remember",
+    "Your notes",
+    "Add note",
+    "Time in the video",
+    "study plan",
+    "Make a plan",
+    "Lay out the plan",
+    "To be planned",
+    "Study days",
 ]
 # And words of the Russian one, none of which may show on an English page.
 RUSSIAN_INTERFACE = [
@@ -170,7 +178,10 @@ def test_an_account_language_reaches_a_new_browser_and_stays_after_sign_out(lear
 
 PAGES = {
     "anonymous": ["/", "/lectures/design-doc/", "/lectures/ml-in-practice/", "/accounts/login/", "/accounts/signup/"],
-    "learner": ["/", "/lectures/training-data/", "/progress/", "/accounts/email/", "/accounts/password/change/"],
+    "learner": [
+        *("/", "/lectures/training-data/", "/lectures/design-doc/", "/progress/", "/progress/plan/"),
+        *("/accounts/email/", "/accounts/password/change/"),
+    ],
     "staff": ["/", "/lectures/lecture-11/", "/admin/", "/admin/lectures/lecture/"],
 }
 
