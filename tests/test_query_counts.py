@@ -168,7 +168,6 @@ def test_exports(learner_client, sized_course, django_assert_num_queries, name):
         b"".join(response.streaming_content)  # the rows are read as the file streams
 
 
-<<<<<<< HEAD
 def test_analytics(staff_client, sized_course, django_assert_num_queries):
     staff_client.get("/admin/analytics/")
     with django_assert_num_queries(BUDGETS["analytics"]):
@@ -181,7 +180,8 @@ def test_learner_timeline(staff_client, learner, sized_course, django_assert_num
     staff_client.get(f"/admin/analytics/learners/{learner.pk}/")
     with django_assert_num_queries(BUDGETS["learner timeline"]):
         assert staff_client.get(f"/admin/analytics/learners/{learner.pk}/").status_code == 200
-=======
+
+
 def test_reading_toggle_htmx(learner_client, sized_course, django_assert_num_queries):
     item = ReadingItem.objects.filter(lecture__slug="failure-diagnosis").first()
     url = f"/lectures/failure-diagnosis/reading/{item.pk}/read/"
@@ -209,4 +209,3 @@ def test_calendar_feed(client, learner, sized_course, django_assert_num_queries)
     client.get(url)
     with django_assert_num_queries(BUDGETS["calendar feed"]):
         assert client.get(url).status_code == 200
->>>>>>> f86bdf3 (Study tools on the pages: notes on the lecture page, added, edited and deleted in place with htmx or as plain forms (422 with what to fix), tied to the video through the IFrame API's messages from player.js (a new note takes the playing video's time, a note's time seeks the player or starts it there), exported as one Markdown file; each reading item marked read on the watched toggle's contract, counted required and optional apart on the lecture page and /progress/; the pace plan page, its standing on the home and /progress/ (on track, N behind, ahead, not yet planned), re-plan from today in one click, and a private calendar feed (icalendar, stable UIDs, 404 for any wrong or old link). Throttled, in Russian too; query counts pinned with the study tools in use)

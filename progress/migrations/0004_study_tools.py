@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0006_user_password_unproven'),
         ('lectures', '0007_names_in_two_languages'),
-        ('progress', '0002_names_in_two_languages'),
+        ('progress', '0003_staff_changes_and_analytics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
