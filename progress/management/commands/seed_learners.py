@@ -129,6 +129,11 @@ class Command(BaseCommand):
         )
 
 
+# Learners deleted at a time: each batch is one statement per related table, with one
+# parameter per learner, well within what a database takes in one statement.
+DELETE_BATCH = 5000
+
+
 def delete_seeded():
     """Remove seeded learners and everything they did, in a few set-based deletes."""
     seeded = User.objects.filter(email__endswith=f"@{SEED_DOMAIN}")
@@ -136,7 +141,11 @@ def delete_seeded():
         # Nothing refers to these rows, so each is one DELETE, not a row-by-row cascade.
         for model in (ProgressEvent, LectureProgress, LastVisit, Note, ReadingProgress, PlannedLecture, PacePlan):
             model.objects.filter(user__in=seeded).delete()
-        seeded.delete()
+        # The learners themselves go through Django's cascade (addresses, sessions, the
+        # signals of a deleted account), a batch at a time.
+        ids = list(seeded.values_list("pk", flat=True))
+        for start in range(0, len(ids), DELETE_BATCH):
+            User.objects.filter(pk__in=ids[start : start + DELETE_BATCH]).delete()
 
 
 def seed_learners(lectures, count, rng, stream, *, tools_rng):
