@@ -86,7 +86,6 @@ def main():
     parser.add_argument("--json", type=Path, help="also write the report here")
     options = parser.parse_args()
     require_local(options.database_url, "--database-url")
-    require_local(options.redis_url, "--redis-url")
     duration = min(options.duration, 120)
     threads = min(options.threads, 32)
     cluster = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
