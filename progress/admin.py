@@ -4,12 +4,19 @@ from .models import LastVisit, LectureProgress, ProgressEvent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learners write these rows; staff read them."""
+    """Learners write these rows; staff read them.
+
+    Staff change a learner's progress from the learner's timeline, which logs the change
+    as an event: a row deleted here would leave the log saying otherwise.
+    """
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -31,10 +38,6 @@ class ProgressEventAdmin(ReadOnlyAdmin):
     search_fields = ["user__email", "lecture__slug"]
     date_hierarchy = "at"
     show_full_result_count = False
-
-    def has_delete_permission(self, request, obj=None):
-        # The log is append-only: history and analytics depend on it.
-        return False
 
 
 @admin.register(LastVisit)

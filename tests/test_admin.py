@@ -101,6 +101,20 @@ def test_staff_read_progress_but_cannot_forge_or_erase_the_log(staff_client, lea
     assert ProgressEvent.objects.filter(pk=event.pk).exists()
 
 
+def test_staff_cannot_delete_a_watched_lecture_behind_the_log(staff_client, learner, course):
+    # Staff change a learner's progress from the timeline, which logs it; a deletion here would not be.
+    from progress.models import LectureProgress, set_watched
+
+    set_watched(user=learner, lecture=Lecture.objects.get(slug="deployment"), watched=True)
+    row = LectureProgress.objects.get()
+    assert staff_client.post(f"/admin/progress/lectureprogress/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    changelist = staff_client.post(
+        "/admin/progress/lectureprogress/", {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"}
+    )
+    assert changelist.status_code == 200
+    assert LectureProgress.objects.filter(pk=row.pk).exists()
+
+
 def test_progress_events_cannot_be_rewritten(learner, course):
     from progress.models import ProgressEvent, set_watched
 
