@@ -303,7 +303,10 @@ def _timeline(page, progress):
     lecture = next((lecture for lecture in progress.lectures if lecture.pk == progress.last_visited_id), None)
     if lecture is not None:
         at = progress.last_visited_at
-        newest = page.number == 1 or (items and at <= items[0]["at"])
+        # The visit is on this page when it is no newer than the previous page's oldest event...
+        events = page.paginator.object_list
+        newest = page.number == 1 or at <= events.values_list("at", flat=True)[page.start_index() - 2]
+        # ...and newer than this page's oldest, unless this page is the last.
         oldest = not page.has_next() or (items and at > items[-1]["at"])
         if newest and oldest:
             place = next((index for index, item in enumerate(items) if item["at"] < at), len(items))

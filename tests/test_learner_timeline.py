@@ -132,6 +132,18 @@ def test_the_timeline_of_a_long_story_comes_a_page_at_a_time(staff_client, story
     assert staff_client.get(urls(story)["timeline"] + "?page=99").status_code == 200
 
 
+def test_a_visit_newer_than_a_page_but_older_than_the_page_before_is_on_that_page(staff_client, story):
+    # The learner's last visit (just after their own changes), then a page of staff changes above it.
+    since = timezone.now()
+    ProgressEvent.objects.bulk_create(
+        ProgressEvent(user=story, lecture=lecture(), action="marked", source="staff", at=since + timedelta(minutes=n))
+        for n in range(1, EVENTS_PER_PAGE + 1)
+    )
+    first, second = (text(staff_client.get(urls(story)["timeline"] + f"?page={n}").content) for n in (1, 2))
+    assert "Last visit" not in first
+    assert second.index("Last visit: Lecture 7") < second.index("Marked Lecture 3: Обучающие данные not watched")
+
+
 def test_the_user_admin_page_links_to_the_timeline(staff_client, story):
     html = staff_client.get(f"/admin/accounts/user/{story.pk}/change/").content
     assert tags(html, "a", href=urls(story)["timeline"])
