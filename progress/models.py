@@ -611,8 +611,10 @@ class PlanChoice:
     per_week: int | None = None
 
 
-def lay_out_plan(*, user, lectures, watched, zone_name: str, choice: PlanChoice | None = None) -> PacePlan:
+def lay_out_plan(*, user, lectures, watched, zone_name: str, choice: PlanChoice | None = None) -> PacePlan | None:
     """Lay the learner's unwatched lectures out from today, with a new choice or the plan's own; one transaction.
+
+    Without a choice, None when the learner has no plan (deleted meanwhile, from another tab).
 
     `lectures`: the published lectures in course order. An event that moves (another day,
     time or zone) takes the plan's new revision as its SEQUENCE; one that stays keeps its
@@ -636,8 +638,11 @@ def lay_out_plan(*, user, lectures, watched, zone_name: str, choice: PlanChoice 
                 unique_fields=["user"],
                 update_fields=list(values),
             )
-        # Concurrent lay-outs of one plan (two tabs) queue here and apply one after the other.
-        plan = PacePlan.objects.select_for_update().get(user=user)
+        # Concurrent changes of one plan (two tabs) queue here and apply one after the other:
+        # each locks the plan before its days.
+        plan = PacePlan.objects.select_for_update().filter(user=user).first()
+        if plan is None:
+            return None
         plan.time_zone = zone_name
         slots = lay_out(
             [(lecture.pk, lecture.duration) for lecture in lectures if lecture.pk not in watched],
@@ -673,8 +678,9 @@ def lay_out_plan(*, user, lectures, watched, zone_name: str, choice: PlanChoice 
 def delete_plan(*, user) -> None:
     """Drop the learner's plan, its days and its calendar link."""
     with transaction.atomic():
-        PlannedLecture.objects.filter(user=user).delete()
+        # The plan first, as a lay-out locks it before its days: two tabs never wait on each other.
         PacePlan.objects.filter(user=user).delete()
+        PlannedLecture.objects.filter(user=user).delete()
 
 
 class Feed(models.TextChoices):

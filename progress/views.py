@@ -532,7 +532,7 @@ def replan(request):
         return HttpResponseSeeOther(reverse("progress:plan"))
     progress = course_progress(user=request.user, lectures=_syllabus(course, request.user))
     try:
-        lay_out_plan(
+        plan = lay_out_plan(
             user=request.user,
             lectures=[lecture for lecture in progress.lectures if lecture.is_published],
             watched=progress.watched,
@@ -541,6 +541,8 @@ def replan(request):
     except NoStudyDays:
         messages.error(request, _("Your finish date has passed: choose a new one to lay the plan out again."))
         return HttpResponseSeeOther(reverse("progress:plan") + "#plan-form-title")
+    if plan is None:  # deleted meanwhile
+        return HttpResponseSeeOther(reverse("progress:plan"))
     messages.success(request, _("Your plan is laid out again from today."))
     return HttpResponseSeeOther(safe_next(request, reverse("progress:plan")))
 

@@ -8,7 +8,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from lectures.models import Lecture
-from progress.models import PacePlan, PlannedLecture, set_watched
+from progress import views
+from progress.models import PacePlan, PlannedLecture, delete_plan, set_watched
 
 from .conftest import HTMX, client_for, tags, text
 
@@ -233,6 +234,23 @@ def test_without_a_plan_the_changes_lead_back_to_the_plan_page(learner_client, c
         response = learner_client.post(url, data)
         assert (response.status_code, response["Location"]) == (303, PLAN)
     assert not PacePlan.objects.exists()
+
+
+def test_a_plan_deleted_in_another_tab_while_it_is_laid_out_again_stays_deleted(
+    learner_client, learner, course, monkeypatch
+):
+    make_plan(learner_client)
+    read_progress = views.course_progress
+
+    def and_meanwhile_the_plan_is_deleted(**kwargs):
+        delete_plan(user=learner)
+        return read_progress(**kwargs)
+
+    monkeypatch.setattr(views, "course_progress", and_meanwhile_the_plan_is_deleted)
+    response = learner_client.post("/progress/plan/replan/")
+    assert (response.status_code, response["Location"]) == (303, PLAN)
+    assert not PacePlan.objects.exists()
+    assert not PlannedLecture.objects.exists()
 
 
 @pytest.mark.parametrize("url", [PLAN, "/progress/plan/replan/", "/progress/plan/delete/", "/progress/plan/feed/"])
