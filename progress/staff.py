@@ -30,7 +30,7 @@ from portal.http import HttpResponseSeeOther
 
 from .analytics import DEFAULT_PERIOD, PERIODS, course_figures
 from .models import LectureProgress, ProgressEvent, Source, course_progress, set_watched
-from .views import WATCHED_VALUES, _cell, _Echo, private_no_store
+from .views import STATES, _cell, _Echo, private_no_store
 
 VIEW_PROGRESS = "progress.view_lectureprogress"
 CHANGE_PROGRESS = "progress.change_lectureprogress"
@@ -377,9 +377,9 @@ def _back_to_timeline(learner):
 def change_watched(request, user_id):
     """Mark a lecture watched or not watched for the learner: `lecture` (its id) and `watched=true|false`."""
     learner = get_object_or_404(get_user_model(), pk=user_id)
-    value = WATCHED_VALUES.get(request.POST.get("watched"))
+    value = STATES.get(request.POST.get("watched"))
     lecture_id = request.POST.get("lecture", "")
-    if value is None or not lecture_id.isdigit():
+    if value is None or not (lecture_id.isascii() and lecture_id.isdigit()):
         return HttpResponseBadRequest(
             _("Give the lecture's id and watched=true or watched=false."), content_type="text/plain"
         )

@@ -2,6 +2,7 @@ import csv
 import json
 import logging
 from datetime import UTC
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -53,8 +54,8 @@ from .plans import NoStudyDays, standing
 
 logger = logging.getLogger(__name__)
 
-WATCHED_VALUES = {"true": True, "false": False}
-READ_VALUES = WATCHED_VALUES
+# The explicit state a watched or read toggle sets.
+STATES = {"true": True, "false": False}
 
 # A learner's own progress is personal: never stored by a shared or browser cache.
 private_no_store = cache_control(private=True, no_store=True)
@@ -138,7 +139,8 @@ def lecture(request, slug):
         slug=slug,
     )
     context = _lecture_page(request, lecture)
-    if context["progress"].is_new_visit(lecture):
+    # A HEAD (a link checker, a prefetch) is no visit.
+    if request.method == "GET" and context["progress"].is_new_visit(lecture):
         record_visit(user=request.user, lecture=lecture)
     return render(request, "progress/lecture.html", context)
 
@@ -165,14 +167,12 @@ def watched(request, slug):
         return too_many_requests(
             request, _("That was a lot of changes in a short time. Wait a minute, then try again."), retry_after=60
         )
-    lecture = get_object_or_404(
-        Lecture.objects.published().select_related("course", "part"), course=Course.objects.first(), slug=slug
-    )
+    lecture = _published_lecture(slug)
     value = request.POST.get("watched")
-    if value not in WATCHED_VALUES:
+    if value not in STATES:
         return HttpResponseBadRequest("The field watched must be true or false.", content_type="text/plain")
 
-    set_watched(user=request.user, lecture=lecture, watched=WATCHED_VALUES[value])
+    set_watched(user=request.user, lecture=lecture, watched=STATES[value])
     if not request.htmx:
         return HttpResponseSeeOther(safe_next(request, lecture.get_absolute_url()))
     lectures = _syllabus(lecture.course, request.user)
@@ -214,10 +214,10 @@ def read(request, slug, pk):
     lecture = _published_lecture(slug)
     item = get_object_or_404(ReadingItem, lecture=lecture, pk=pk)
     value = request.POST.get("read")
-    if value not in READ_VALUES:
+    if value not in STATES:
         return HttpResponseBadRequest("The field read must be true or false.", content_type="text/plain")
 
-    set_read(user=request.user, item=item, read=READ_VALUES[value])
+    set_read(user=request.user, item=item, read=STATES[value])
     if not request.htmx:
         return HttpResponseSeeOther(safe_next(request, f"{lecture.get_absolute_url()}#reading-{item.pk}"))
     prefetch_related_objects([lecture], "reading_items")
@@ -514,6 +514,7 @@ def _feed_url(request, plan):
 def _plan_post(view):
     """Plan changes: anonymous learners sign in first and come back to the plan page; throttled."""
 
+    @wraps(view)
     def wrapped(request):
         if not request.user.is_authenticated:
             return _login_first(request, reverse("progress:plan"))
@@ -680,6 +681,7 @@ def _lecture_fields(lecture):
 def _exports_limited(view):
     """Exports read a learner's whole history: a few an hour, then 429."""
 
+    @wraps(view)
     def wrapped(request):
         return exports_refused(request) or view(request)
 
@@ -742,7 +744,7 @@ class _Echo:
 
 
 def _progress_csv(user):
-    watched, _ = _learner_data(user)
+    watched = _learner_data(user)[0]
     writer = csv.writer(_Echo())
     yield writer.writerow(["lecture", "label", "title", "title_en", "watched_at", "source"])
     for row in watched.iterator(chunk_size=EXPORT_CHUNK):

@@ -165,6 +165,11 @@ def test_opening_the_same_lecture_again_later_counts_as_a_new_visit(learner, lea
     assert LastVisit.objects.get(user=learner).visited_at > visited
 
 
+def test_a_head_request_is_not_a_visit(learner, learner_client, course):
+    assert learner_client.head("/lectures/deployment/").status_code == 200
+    assert not LastVisit.objects.filter(user=learner).exists()
+
+
 def test_staff_previews_are_not_recorded_as_visits(staff, staff_client, course):
     staff_client.get("/lectures/lecture-11/")
     assert not LastVisit.objects.filter(user=staff).exists()

@@ -177,7 +177,12 @@ def test_staff_unmark_a_lecture_and_a_repeat_changes_nothing(supporter, story):
 
 @pytest.mark.parametrize(
     "data",
-    [{"lecture": "", "watched": "true"}, {"lecture": "x", "watched": "true"}, {"watched": "maybe", "lecture": "1"}],
+    [
+        {"lecture": "", "watched": "true"},
+        {"lecture": "x", "watched": "true"},
+        {"lecture": "²", "watched": "true"},  # a digit to Python, not a number
+        {"watched": "maybe", "lecture": "1"},
+    ],
 )
 def test_a_bad_request_changes_nothing(supporter, story, data):
     assert client_for(supporter).post(urls(story)["watched"], data).status_code == 400
