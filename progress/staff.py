@@ -5,7 +5,6 @@ active), then each checks a permission on progress: a learner is sent to sign in
 a member of staff without the permission gets a 403.
 """
 
-import csv
 from datetime import UTC
 from functools import wraps
 
@@ -17,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -29,16 +28,15 @@ from lectures.models import Course, Lecture, Part
 from portal.http import HttpResponseSeeOther
 
 from .analytics import DEFAULT_PERIOD, PERIODS, course_figures
+from .downloads import CHUNK, csv_download
 from .models import LectureProgress, ProgressEvent, Source, course_progress, set_watched
-from .views import STATES, _cell, _Echo, private_no_store
+from .views import STATES, private_no_store
 
 VIEW_PROGRESS = "progress.view_lectureprogress"
 CHANGE_PROGRESS = "progress.change_lectureprogress"
 CHANGE_USER = "accounts.change_user"
 # Events on a page of a learner's timeline.
 EVENTS_PER_PAGE = 50
-# Learners read from the database at a time while their export streams.
-EXPORT_CHUNK = 2000
 
 
 def _staff_view(permission):
@@ -170,15 +168,6 @@ def _completed_chart(weeks):
     )
 
 
-def _csv_download(rows, filename):
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow([_cell(value) for value in row]) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _in_chunks(rows, size):
     """The rows of a values_list() ordered by primary key (its first value), read a chunk at a time.
 
@@ -249,7 +238,7 @@ def export_learners(request):
             "first_activity", "last_activity", "last_lecture",
         ]  # fmt: skip
         for _pk, email, joined, verified, main_count, bonus_count, first, last, visited, last_lecture in _in_chunks(
-            learners, EXPORT_CHUNK
+            learners, CHUNK
         ):
             # Only the last visit is kept: it can be a learner's first activity as well as their last.
             times = [time for time in (first, last, visited) if time]
@@ -264,7 +253,7 @@ def export_learners(request):
                 names.get(last_lecture, ""),
             ]
 
-    return _csv_download(rows(), "learners.csv")
+    return csv_download(rows(), "learners.csv")
 
 
 @_staff_view(VIEW_PROGRESS)
@@ -294,7 +283,7 @@ def export_lectures(request):
             lecture = step.lecture
             yield [lecture.slug, lecture.label, lecture.title, lecture.part.slug, step.watched, "", "", "", "", "", ""]
 
-    return _csv_download(rows(), f"lectures-{period}.csv")
+    return csv_download(rows(), f"lectures-{period}.csv")
 
 
 def _timeline(page, progress):

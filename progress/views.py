@@ -1,4 +1,3 @@
-import csv
 import json
 import logging
 from datetime import UTC
@@ -10,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, prefetch_related_objects
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,6 +25,7 @@ from accounts.timezones import learner_timezone
 from lectures.models import Course, Lecture, ReadingItem
 from portal.http import HttpResponseSeeOther, safe_next
 
+from .downloads import CHUNK, csv_download, download
 from .feeds import calendar_feed
 from .forms import NoteForm, PlanForm
 from .models import (
@@ -611,8 +611,6 @@ def calendar(request, token):
 
 # The timeline on /progress/ shows this many events a page; the exports hold them all.
 EVENTS_PER_PAGE = 50
-# Rows read from the database at a time while an export streams.
-EXPORT_CHUNK = 2000
 
 
 def _learner_data(user):
@@ -664,11 +662,6 @@ def _course_reading(user, progress):
     )
 
 
-def _cell(value):
-    """Keep a spreadsheet from reading a text cell as a formula."""
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _lecture_fields(lecture):
     return {
         "lecture": lecture.slug,
@@ -686,12 +679,6 @@ def _exports_limited(view):
         return exports_refused(request) or view(request)
 
     return wrapped
-
-
-def _download(chunks, *, content_type, filename):
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _json_items(rows):
@@ -715,7 +702,7 @@ def _progress_json(user):
     yield '  "watched": ['
     yield from _json_items(
         _lecture_fields(row.lecture) | {"watched_at": row.watched_at.isoformat(), "source": row.source}
-        for row in watched.iterator(chunk_size=EXPORT_CHUNK)
+        for row in watched.iterator(chunk_size=CHUNK)
     )
     yield '\n  ],\n  "read": ['
     yield from _json_items(
@@ -726,30 +713,21 @@ def _progress_json(user):
             "required": row.item.required,
             "read_at": row.read_at.isoformat(),
         }
-        for row in _reading_data(user).iterator(chunk_size=EXPORT_CHUNK)
+        for row in _reading_data(user).iterator(chunk_size=CHUNK)
     )
     yield '\n  ],\n  "events": ['
     yield from _json_items(
         _lecture_fields(event.lecture) | {"action": event.action, "source": event.source, "at": event.at.isoformat()}
-        for event in events.iterator(chunk_size=EXPORT_CHUNK)
+        for event in events.iterator(chunk_size=CHUNK)
     )
     yield "\n  ]\n}\n"
 
 
-class _Echo:
-    """A file that hands back what is written to it, so csv.writer can feed a stream."""
-
-    def write(self, value):
-        return value
-
-
 def _progress_csv(user):
     watched = _learner_data(user)[0]
-    writer = csv.writer(_Echo())
-    yield writer.writerow(["lecture", "label", "title", "title_en", "watched_at", "source"])
-    for row in watched.iterator(chunk_size=EXPORT_CHUNK):
-        fields = _lecture_fields(row.lecture)
-        yield writer.writerow([_cell(value) for value in fields.values()] + [row.watched_at.isoformat(), row.source])
+    yield ["lecture", "label", "title", "title_en", "watched_at", "source"]
+    for row in watched.iterator(chunk_size=CHUNK):
+        yield [*_lecture_fields(row.lecture).values(), row.watched_at.isoformat(), row.source]
 
 
 @require_safe
@@ -757,7 +735,7 @@ def _progress_csv(user):
 @private_no_store
 @_exports_limited
 def export_json(request):
-    return _download(
+    return download(
         _progress_json(request.user), content_type="application/json; charset=utf-8", filename="my-progress.json"
     )
 
@@ -767,7 +745,7 @@ def export_json(request):
 @private_no_store
 @_exports_limited
 def export_csv(request):
-    return _download(_progress_csv(request.user), content_type="text/csv; charset=utf-8", filename="my-progress.csv")
+    return csv_download(_progress_csv(request.user), "my-progress.csv")
 
 
 def _notes_markdown(user, request):
@@ -781,7 +759,7 @@ def _notes_markdown(user, request):
     title = course.localized("title") if course else ""
     yield f"# {_('Notes')}: {title}\n"
     lecture_id = None
-    for note in notes.iterator(chunk_size=EXPORT_CHUNK):
+    for note in notes.iterator(chunk_size=CHUNK):
         lecture = note.lecture
         if lecture.pk != lecture_id:
             lecture_id = lecture.pk
@@ -802,6 +780,6 @@ def _notes_markdown(user, request):
 @private_no_store
 @_exports_limited
 def export_notes(request):
-    return _download(
+    return download(
         _notes_markdown(request.user, request), content_type="text/markdown; charset=utf-8", filename="my-notes.md"
     )

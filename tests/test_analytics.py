@@ -285,7 +285,7 @@ def test_the_learners_export_streams_one_row_per_learner(staff_client, cohort):
 
 def test_the_learners_export_reads_the_learners_a_chunk_at_a_time(staff_client, cohort, monkeypatch):
     # Each chunk is a short query of its own, so no statement of a long export nears the database's time limit.
-    monkeypatch.setattr("progress.staff.EXPORT_CHUNK", 3)
+    monkeypatch.setattr("progress.staff.CHUNK", 3)
     with CaptureQueriesContext(connection) as queries:
         rows = read_csv(staff_client.get("/admin/analytics/export.csv"))
     addresses = [row[0] for row in rows[1:]]
