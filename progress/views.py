@@ -129,15 +129,16 @@ def _notes(user, lecture):
     return list(Note.objects.filter(user=user, lecture=lecture).defer("body").order_by(*NOTE_ORDER))
 
 
+def _for_the_page(lectures):
+    """What the lecture page shows besides the lecture: its course, its part and its reading list."""
+    return lectures.select_related("course", "part__course").prefetch_related("reading_items")
+
+
 @require_safe
 def lecture(request, slug):
     # Learners open published lectures only; staff may preview the others.
     visible = Lecture.objects.all() if request.user.is_staff else Lecture.objects.published()
-    lecture = get_object_or_404(
-        visible.select_related("course", "part__course").prefetch_related("reading_items"),
-        course=Course.objects.first(),
-        slug=slug,
-    )
+    lecture = get_object_or_404(_for_the_page(visible), course=Course.objects.first(), slug=slug)
     context = _lecture_page(request, lecture)
     # A HEAD (a link checker, a prefetch) is no visit.
     if request.method == "GET" and context["progress"].is_new_visit(lecture):
@@ -250,9 +251,7 @@ def _notes_answer(request, lecture, *, announcement="", status=200, **extra):
             "announcement": announcement,
         }
         return render(request, "progress/lecture.html#notes-response", context | extra, status=status)
-    lecture = (
-        Lecture.objects.select_related("course", "part__course").prefetch_related("reading_items").get(pk=lecture.pk)
-    )
+    lecture = _for_the_page(Lecture.objects).get(pk=lecture.pk)
     return render(request, "progress/lecture.html", _lecture_page(request, lecture, **extra), status=status)
 
 
@@ -268,9 +267,7 @@ def _note_answer(request, lecture, note, *, announcement="", editing=None, edit_
             "announcement": announcement,
         }
         return render(request, "progress/lecture.html#note-response", context, status=status)
-    lecture = (
-        Lecture.objects.select_related("course", "part__course").prefetch_related("reading_items").get(pk=lecture.pk)
-    )
+    lecture = _for_the_page(Lecture.objects).get(pk=lecture.pk)
     return render(
         request,
         "progress/lecture.html",
