@@ -765,7 +765,7 @@ def _notes_markdown(user, request):
         # Each note is a list item, its text indented under it: whatever Markdown it holds stays inside.
         body = "\n".join(f"  {line}" if line else "" for line in note.body.splitlines())
         if note.seconds is None:
-            yield f"-{body[1:]}\n\n"
+            yield f"- {body.removeprefix('  ')}\n\n"  # the text begins on the item's own line
         elif lecture.youtube_id:
             yield f"- [{note.time}]({video_link(lecture.youtube_id, note.seconds)})\n\n{body}\n\n"
         else:
