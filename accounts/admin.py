@@ -36,8 +36,8 @@ class UserAdmin(BaseUserAdmin):
         return deleted, counts, perms_needed, protected
 
     def delete_model(self, request, obj):
-        delete_account(user=obj, request=request, by_staff=True)
+        delete_account(user=obj, by_staff=True)
 
     def delete_queryset(self, request, queryset):
         for user in queryset:
-            delete_account(user=user, request=request, by_staff=True)
+            delete_account(user=user, by_staff=True)

@@ -4,8 +4,6 @@ import json
 import logging
 from importlib import import_module
 
-from allauth.account import app_settings as account_settings
-from allauth.core import ratelimit
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -96,16 +94,7 @@ def _session_store():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
-def _forget_counts(request, user):
-    """Throttle counts kept under the learner's id or address: no trace of them is left in the cache."""
-    forget("exports", user=user, seconds=3600)
-    if request is None:
-        return
-    for action in account_settings.RATE_LIMITS:
-        ratelimit.clear(request, action=action, key=user.email, user=user)
-
-
-def delete_account(*, user, request=None, by_staff=False) -> None:
+def delete_account(*, user, by_staff=False) -> None:
     """Delete the account and everything of it, in one transaction; end its sessions and forget its counts."""
     from allauth.usersessions.models import UserSession
 
@@ -113,7 +102,9 @@ def delete_account(*, user, request=None, by_staff=False) -> None:
     with transaction.atomic():
         for session_key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
             store(session_key).delete()
-        _forget_counts(request, user)
+        # Only the portal's own count: allauth's sign-in counts expire on their own, and those kept
+        # per address belong to whoever asks for the deletion, not to this account.
+        forget("exports", user=user, seconds=3600)
         _, deleted = user.delete()
     kinds = ", ".join(f"{count} {label}" for label, count in sorted(deleted.items()) if count)
     # No address, name or id: only that an account went, who asked, and what went with it.

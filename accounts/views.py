@@ -93,7 +93,7 @@ def delete(request):
         return render(request, "accounts/delete.html", {"what_goes": what_goes(request.user)})
     if request.POST.get("confirm") != "delete":
         return HttpResponseBadRequest(_("Tick the box to confirm the deletion."), content_type="text/plain")
-    delete_account(user=request.user, request=request)
+    delete_account(user=request.user)
     logout(request)
     messages.success(request, _("Your account and everything stored with it are deleted."))
     return HttpResponseSeeOther(reverse("progress:home"))
