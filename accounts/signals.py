@@ -13,8 +13,13 @@ def settle_the_password(sender, request, email_address, **kwargs):
 
 @receiver(user_logged_in)
 def keep_browser_language(sender, request, user, **kwargs):
-    """A language chosen before signing in is the account's from now on."""
+    """A language chosen before signing in becomes the account's, unless the account has one of its own.
+
+    The cookie may be another account's language left on a shared browser: the account's own choice wins.
+    """
+    if user.language:
+        return
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) if request else None
-    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+    if chosen in dict(settings.LANGUAGES):
         user.language = chosen
         user.save(update_fields=["language"])

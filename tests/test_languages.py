@@ -167,6 +167,26 @@ def test_a_choice_made_before_signing_in_is_kept_on_the_account(learner, course)
     assert page_language(client_for(learner, **RUSSIAN).get("/progress/")) == "en"
 
 
+def test_on_a_shared_browser_each_account_keeps_its_own_language(course):
+    from .conftest import PASSWORD
+
+    first = make_user("first@example.org", language="en")
+    second = make_user("second@example.org", language="ru")
+    browser = Client(**RUSSIAN)
+    browser.post("/accounts/login/", {"login": first.email, "password": PASSWORD})
+    assert page_language(browser.get("/")) == "en"
+    browser.post("/accounts/logout/")
+    # The cookie still says English, from the first account, not from a choice of the second's.
+    browser.post("/accounts/login/", {"login": second.email, "password": PASSWORD})
+    second.refresh_from_db()
+    assert second.language == "ru"
+    response = browser.get("/")
+    assert page_language(response) == "ru"
+    assert interface_words(response, ENGLISH_INTERFACE) == []
+    first.refresh_from_db()
+    assert first.language == "en"
+
+
 def test_an_account_language_reaches_a_new_browser_and_stays_after_sign_out(learner, course):
     learner.language = "en"
     learner.save()
