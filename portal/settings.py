@@ -61,7 +61,9 @@ def env_url(name, *, schemes):
     value = env_str(name)
     if value:
         parts = urlsplit(value)
-        if parts.scheme not in schemes or not parts.netloc:
+        # A unix:// URL names a socket's path, not a host.
+        where = parts.path if parts.scheme == "unix" else parts.netloc
+        if parts.scheme not in schemes or not where:
             allowed = ", ".join(f"{scheme}://" for scheme in schemes)
             raise ImproperlyConfigured(f"{name} must be a URL starting with {allowed}.")
     return value

@@ -1,11 +1,16 @@
 import os
 import runpy
+import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches as django_caches
 from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 20 + "-Z9x" * 10
@@ -207,6 +212,39 @@ def test_redis_calls_time_out_quickly_and_keys_carry_the_deployments_prefix(load
     )
     assert named["CACHES"]["default"]["KEY_PREFIX"] == "staging"
     assert named["CACHES"]["default"]["OPTIONS"]["socket_timeout"] == 0.1
+
+
+def test_redis_can_be_reached_through_a_unix_socket(load_settings):
+    executable = shutil.which("redis-server")
+    if not executable:
+        if os.environ.get("PORTAL_REQUIRE_REDIS"):
+            pytest.fail("PORTAL_REQUIRE_REDIS is set and redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    # A short directory: a socket's path may not be longer than about 100 bytes.
+    with tempfile.TemporaryDirectory(dir="/tmp") as directory:
+        path = Path(directory) / "redis.sock"
+        server = subprocess.Popen(
+            [executable, "--port", "0", "--unixsocket", str(path), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while not path.exists():
+                assert time.monotonic() < deadline, "redis-server did not start"
+                time.sleep(0.05)
+            caches = load_settings(**PRODUCTION | {"REDIS_URL": f"unix://{path}?db=0"})["CACHES"]
+            with override_settings(CACHES=caches):
+                django_caches["default"].set("greeting", "hello")
+                assert django_caches["default"].get("greeting") == "hello"
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("url", ["unix://", "unix://localhost"])
+def test_a_unix_socket_url_needs_its_path(load_settings, url):
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        load_settings(**PRODUCTION | {"REDIS_URL": url})
 
 
 def test_every_variable_is_in_the_example_file():
