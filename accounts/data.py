@@ -2,9 +2,7 @@
 
 import json
 import logging
-from importlib import import_module
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
@@ -90,22 +88,19 @@ def what_goes(user):
     return counts
 
 
-def _session_store():
-    return import_module(settings.SESSION_ENGINE).SessionStore
-
-
 def delete_account(*, user, by_staff=False) -> None:
     """Delete the account and everything of it, in one transaction; end its sessions and forget its counts."""
     from allauth.usersessions.models import UserSession
 
-    store = _session_store()
     with transaction.atomic():
-        for session_key in UserSession.objects.filter(user=user).values_list("session_key", flat=True):
-            store(session_key).delete()
+        sessions = list(UserSession.objects.filter(user=user))
+        for session in sessions:
+            session.end()
         # Only the portal's own count: allauth's sign-in counts expire on their own, and those kept
         # per address belong to whoever asks for the deletion, not to this account.
         forget("exports", user=user, seconds=3600)
         _, deleted = user.delete()
+    deleted[UserSession._meta.label] = len(sessions)
     kinds = ", ".join(f"{count} {label}" for label, count in sorted(deleted.items()) if count)
     # No address, name or id: only that an account went, who asked, and what went with it.
     logger.info("An account was deleted by %s: %s.", "staff" if by_staff else "its owner", kinds)

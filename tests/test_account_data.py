@@ -238,6 +238,7 @@ def test_deletion_leaves_nothing_behind(busy_learner, other_learner, caplog):
     # The log says an account went, and nothing about whose.
     [record] = [record for record in caplog.records if record.name == "accounts.data"]
     assert record.getMessage().startswith("An account was deleted by its owner: ")
+    assert "2 usersessions.UserSession" in record.getMessage()
     assert email not in record.getMessage()
     assert "busy" not in record.getMessage()
 
