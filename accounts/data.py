@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from .models import User
-from .throttles import forget
 
 logger = logging.getLogger(__name__)
 
@@ -89,16 +88,13 @@ def what_goes(user):
 
 
 def delete_account(*, user, by_staff=False) -> None:
-    """Delete the account and everything of it, in one transaction; end its sessions and forget its counts."""
+    """Delete the account and everything of it, in one transaction, and end its sessions."""
     from allauth.usersessions.models import UserSession
 
     with transaction.atomic():
         sessions = list(UserSession.objects.filter(user=user))
         for session in sessions:
             session.end()
-        # Only the portal's own count: allauth's sign-in counts expire on their own, and those kept
-        # per address belong to whoever asks for the deletion, not to this account.
-        forget("exports", user=user, seconds=3600)
         _, deleted = user.delete()
     deleted[UserSession._meta.label] = len(sessions)
     kinds = ", ".join(f"{count} {label}" for label, count in sorted(deleted.items()) if count)

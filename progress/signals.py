@@ -9,7 +9,11 @@ CHANGE_COUNTS = ["watched-changes", "reading-changes", "note-changes", "plan-cha
 
 
 @receiver(post_delete, sender=settings.AUTH_USER_MODEL)
-def forget_watched_changes(sender, instance, **kwargs):
-    """A deleted learner leaves no count of their changes in the cache."""
+def forget_the_learners_counts(sender, instance, **kwargs):
+    """A deleted learner, however deleted, leaves no count of their changes or downloads in the cache."""
     for name in CHANGE_COUNTS:
         forget(name, user=instance, seconds=60)
+    # Downloads of the learner's data, progress and full exports alike, counted per hour.
+    forget("exports", user=instance, seconds=3600)
+    # allauth's sign-in counts run out on their own within minutes; those kept per address
+    # belong to whoever deletes the account, not to it, so they stay.

@@ -286,3 +286,14 @@ def test_a_deletion_leaves_the_failed_sign_ins_counted_against_the_address(staff
     assert staff_client.post(f"/admin/accounts/user/{other.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not User.objects.filter(email__in=["throwaway@example.org", "other.throwaway@example.org"]).exists()
     assert "Too many failed login attempts" in guesser.post("/accounts/login/", refused).content.decode()
+
+
+def test_a_learner_deleted_outside_the_portals_pages_leaves_no_counts_either(learner, learner_client, course):
+    # As a shell or a script deletes an account: no page, only the database.
+    pk, email = learner.pk, learner.email
+    assert learner_client.get("/accounts/data/export.json").status_code == 200
+    assert learner_client.post("/lectures/ml-in-practice/watched/", {"watched": "true"}).status_code == 303
+    counted = [key.split(":")[0] for key in cache_entries_of(pk, email) if f":{pk}:" in key]
+    assert sorted(counted) == ["exports", "watched-changes"]
+    User.objects.filter(pk=pk).delete()
+    assert [key for key in cache_entries_of(pk, email) if f":{pk}:" in key] == []
