@@ -297,3 +297,18 @@ def test_a_learner_deleted_outside_the_portals_pages_leaves_no_counts_either(lea
     assert sorted(counted) == ["exports", "watched-changes"]
     User.objects.filter(pk=pk).delete()
     assert [key for key in cache_entries_of(pk, email) if f":{pk}:" in key] == []
+
+
+def test_the_export_holds_a_social_account_without_its_tokens(learner):
+    from allauth.socialaccount.models import SocialAccount, SocialToken
+
+    account = SocialAccount.objects.create(user=learner, provider="github", uid="4242", extra_data={"login": "ada"})
+    SocialToken.objects.create(account=account, token="gho_access-token", token_secret="refresh-secret")
+    _, data = exported(signed_in(learner))
+    [row] = data["social accounts"]
+    assert (row["provider"], row["uid"]) == ("github", "4242")
+    # The tokens would let whoever holds the file act as the learner on GitHub: they are not
+    # rows of the learner's own, only of the social account, so the export never reads them.
+    text = json.dumps(data)
+    assert "gho_access-token" not in text
+    assert "refresh-secret" not in text
