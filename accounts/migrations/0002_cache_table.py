@@ -3,8 +3,10 @@ from django.db import migrations
 
 
 def create_cache_table(apps, schema_editor):
-    # The database cache backs login throttling; creating its table here means
-    # `migrate` is the only step a deployment needs. A no-op with Redis.
+    # Without REDIS_URL (development and the tests) the cache, and with it the
+    # throttle counts, lives in a table of the database; creating it here means
+    # `migrate` is the only step a fresh clone needs. A no-op with Redis, which
+    # production requires.
     call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
 
 
