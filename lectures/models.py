@@ -10,17 +10,15 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 
-class FieldCheckConstraint(models.CheckConstraint):
-    """A check constraint whose violation a form shows on one field, in words.
+class OnField:
+    """A constraint whose violation a form shows on one field, in words.
 
-    The database enforces the condition; Django's model validation checks it
+    The database enforces the constraint; Django's model validation checks it
     first, and reports it here as an error of `field` rather than of the form.
     """
 
-    non_db_attrs = (*models.CheckConstraint.non_db_attrs, "field")
-
-    def __init__(self, *, field, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, *args, field, **kwargs):
+        super().__init__(*args, **kwargs)
         self.field = field
 
     def validate(self, model, instance, exclude=None, using=DEFAULT_DB_ALIAS):
@@ -34,7 +32,18 @@ class FieldCheckConstraint(models.CheckConstraint):
         return path, args, kwargs | {"field": self.field}
 
     def __eq__(self, other):
-        return super().__eq__(other) and self.field == getattr(other, "field", None)
+        equal = super().__eq__(other)
+        if equal is NotImplemented:
+            return equal
+        return equal and self.field == getattr(other, "field", None)
+
+
+class FieldCheckConstraint(OnField, models.CheckConstraint):
+    non_db_attrs = (*models.CheckConstraint.non_db_attrs, "field")
+
+
+class FieldUniqueConstraint(OnField, models.UniqueConstraint):
+    non_db_attrs = (*models.UniqueConstraint.non_db_attrs, "field")
 
 
 class TextLinesField(models.TextField):
@@ -352,7 +361,15 @@ class Lecture(Bilingual, models.Model):
         verbose_name_plural = _("lectures")
         ordering = ["course", "part__position", "part_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["course", "slug"], name="lectures_lecture_slug_per_course"),
+            FieldUniqueConstraint(
+                fields=["course", "slug"],
+                name="lectures_lecture_slug_per_course",
+                field="slug",
+                violation_error_message=_(
+                    "Another lecture of this course has this slug. Choose another: the slug is the last part of "
+                    "the lecture's address."
+                ),
+            ),
             models.UniqueConstraint(fields=["part", "number"], name="lectures_lecture_number_per_part"),
             FieldCheckConstraint(
                 condition=~Q(slug=""),
@@ -403,6 +420,17 @@ class Lecture(Bilingual, models.Model):
     def save(self, *args, **kwargs):
         self.course_id = self.part.course_id
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.part_id is not None:
+            self.course_id = self.part.course_id
+
+    def validate_constraints(self, exclude=None):
+        # A form has the part but not the course, which follows from it: where the part is checked,
+        # the slug is checked within the part's course too.
+        if exclude and "course" in exclude and "part" not in exclude:
+            exclude = set(exclude) - {"course"}
+        super().validate_constraints(exclude)
 
     @property
     def label(self):

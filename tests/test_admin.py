@@ -1,6 +1,6 @@
 import pytest
 
-from lectures.models import Lecture
+from lectures.models import Course, Lecture, Part
 
 from .conftest import lecture_form, tags, text
 
@@ -151,6 +151,60 @@ def test_other_violations_are_errors_on_their_field_in_words(staff_client, cours
     response = change_lecture(staff_client, Lecture.objects.get(slug="training-data"), **{field: value})
     assert response.status_code == 200
     assert error in response.context["adminform"].form.errors[field]
+
+
+SLUG_TAKEN = (
+    "Another lecture of this course has this slug. Choose another: the slug is the last part of the lecture's address."
+)
+
+
+def add_lecture(client, part, **changes):
+    """The lecture admin's add form as a browser posts it, for a draft with no content yet."""
+    data = {
+        "part": part.pk,
+        "number": 99,
+        "slug": "new-lecture",
+        "status": "draft",
+        "reading_items-TOTAL_FORMS": 0,
+        "reading_items-INITIAL_FORMS": 0,
+    }
+    return client.post("/admin/lectures/lecture/add/", data | changes)
+
+
+def test_adding_a_lecture_with_a_slug_of_the_course_is_an_error_on_the_slug(staff_client, course):
+    response = add_lecture(staff_client, Part.objects.get(course=course, slug="main"), slug="design-doc")
+    # The form again with the error beside the slug, not the database's refusal.
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["slug"] == [SLUG_TAKEN]
+    assert not form.non_field_errors()
+    assert not Lecture.objects.filter(number=99).exists()
+
+
+def test_giving_a_lecture_the_slug_of_another_is_an_error_on_the_slug(staff_client, course):
+    lecture = Lecture.objects.get(slug="training-data")
+    response = change_lecture(staff_client, lecture, slug="design-doc")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [SLUG_TAKEN]
+    assert Lecture.objects.get(pk=lecture.pk).slug == "training-data"
+
+
+def test_moving_a_lecture_to_a_course_that_has_its_slug_is_an_error_on_the_slug(staff_client, course):
+    other = Course.objects.create(slug="other", title="Другой курс")
+    part = Part.objects.create(course=other, slug="main", title="Основное")
+    Lecture.objects.create(part=part, number=1, slug="intro", title="Введение")
+    lecture = Lecture.objects.get(slug="design-doc")
+    response = change_lecture(staff_client, lecture, part=part.pk, number=2, slug="intro")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [SLUG_TAKEN]
+    assert Lecture.objects.get(pk=lecture.pk).part.course == course
+
+
+def test_a_slug_of_another_course_is_free_in_this_one(staff_client, course):
+    other = Course.objects.create(slug="other", title="Другой курс")
+    part = Part.objects.create(course=other, slug="main", title="Основное")
+    assert add_lecture(staff_client, part, number=1, slug="design-doc").status_code == 302
+    assert Lecture.objects.get(course=other, slug="design-doc").part == part
 
 
 @pytest.mark.parametrize(
