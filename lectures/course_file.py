@@ -16,7 +16,7 @@ import yaml
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 
 from .models import Course, Lecture, Part, ReadingItem, youtube_id
 
@@ -143,7 +143,11 @@ def _compose(text, source):
             return mapping
         if isinstance(node, yaml.SequenceNode):
             return [build(item) for item in node.value]
-        return constructor.construct_object(node, deep=True)
+        try:
+            return constructor.construct_object(node, deep=True)
+        except ValueError:
+            # A date or time that does not exist, such as 2022-02-30: kept as written, for its field to refuse.
+            return node.value
 
     data = build(node)
     if problems:
@@ -249,11 +253,19 @@ class _Validator:
                 if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
                     return value
                 try:
-                    return datetime.date.fromisoformat(str(value))
-                except ValueError:
-                    self.problem(line, where, f"{value!r} is not a date such as 2022-10-03")
+                    parsed = parse_date(str(value))
+                except ValueError as error:
+                    self.problem(line, where, f"{value!r} is not a date that exists ({error})")
+                    return None
+                if parsed is not None:
+                    return parsed
+                self.problem(line, where, f"{value!r} is not a date such as 2022-10-03")
             case "datetime":
-                parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+                try:
+                    parsed = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+                except ValueError as error:
+                    self.problem(line, where, f"{value!r} is not a time that exists ({error})")
+                    return None
                 if parsed is not None and parsed.tzinfo is not None:
                     return parsed
                 self.problem(line, where, f"{value!r} is not a time with a zone, such as 2022-10-03T18:00:00+03:00")

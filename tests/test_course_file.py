@@ -164,6 +164,25 @@ BAD_FILES = {
     "bad duration": (SMALL_COURSE.replace('"1:02:03"', '"an hour"'), "is not a duration"),
     "bad date": (SMALL_COURSE.replace("2022-10-03\n", "yesterday\n"), "is not a date"),
     "naive publish time": (SMALL_COURSE.replace("18:00:00+03:00", "18:00:00"), "is not a time with a zone"),
+    # YAML reads an unquoted date as a date, and a date that does not exist as an error of its own.
+    "impossible date": (
+        SMALL_COURSE.replace("date: 2022-10-03", "date: 2022-02-30"),
+        "line 17 (lectures[0].date): '2022-02-30' is not a date that exists (day is out of range for month)",
+    ),
+    "impossible quoted date": (
+        SMALL_COURSE.replace("date: 2022-10-03", 'date: "2022-13-01"'),
+        "line 17 (lectures[0].date): '2022-13-01' is not a date that exists (month must be in 1..12)",
+    ),
+    "impossible publish time": (
+        SMALL_COURSE.replace('"2022-10-03T18:00:00+03:00"', "2022-02-30T18:00:00+03:00"),
+        "line 18 (lectures[0].published_at): '2022-02-30T18:00:00+03:00' is not a time that exists "
+        "(day is out of range for month)",
+    ),
+    "impossible quoted publish time": (
+        SMALL_COURSE.replace("2022-10-03T18:00:00+03:00", "2022-10-03T25:00:00+03:00"),
+        "line 18 (lectures[0].published_at): '2022-10-03T25:00:00+03:00' is not a time that exists "
+        "(hour must be in 0..23)",
+    ),
     "empty required field": (SMALL_COURSE.replace("slug: second", "slug:"), "field 'slug' is empty"),
     "key given twice": (
         SMALL_COURSE.replace("    status: announced", "    status: announced\n    status: draft"),

@@ -132,6 +132,28 @@ def test_a_bad_file_is_refused_with_the_line_of_each_problem(staff_client, cours
     assert snapshot() == before
 
 
+def test_a_date_or_time_that_does_not_exist_is_refused_with_its_line(staff_client, course):
+    before = snapshot()
+    status = line_of("    status: published\n")
+    upload = course_file(
+        (
+            "    status: published\n",
+            "    status: published\n    date: 2022-02-30\n    published_at: 2022-02-30T18:00:00Z\n",
+        )
+    )
+    response = preview(staff_client, upload)
+    # The file's problems, as for any other mistake, rather than a server error.
+    assert response.status_code == 200
+    assert response.context["problems"] == [
+        f"course.yaml, line {status + 1} (lectures[0].date): '2022-02-30' is not a date that exists "
+        "(day is out of range for month)",
+        f"course.yaml, line {status + 2} (lectures[0].published_at): '2022-02-30T18:00:00Z' is not a time that "
+        "exists (day is out of range for month)",
+    ]
+    assert "apply" not in response.context
+    assert snapshot() == before
+
+
 def test_a_file_that_is_not_yaml_or_not_text_is_refused(staff_client, course):
     response = preview(staff_client, SimpleUploadedFile("course.yaml", b"slug: [unclosed\n"))
     assert "not valid YAML" in response.context["problems"][0]
