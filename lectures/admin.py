@@ -24,8 +24,9 @@ IMPORT_PERMISSIONS = [
     for model in ["course", "part", "lecture", "readingitem"]
     for action in ["add", "change"]
 ] + ["lectures.delete_readingitem"]
-# A course file is a few dozen kilobytes; this leaves room and keeps the form's second step within
-# Django's limit on a request's data.
+# A course file is a few dozen kilobytes; this leaves room. The form's second step sends the file's
+# text back as multipart form data, where it counts its UTF-8 size, at most twice that when each line
+# break is sent as CR LF: within Django's limit on a request's data (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB).
 COURSE_FILE_LIMIT = 1024 * 1024
 
 

@@ -1,5 +1,7 @@
 """The course file from the admin: upload, see what it would change, apply it; download the course as one."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth.models import Permission
@@ -8,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lectures.course_file import export_course
 from lectures.models import Course, Lecture
 
-from .conftest import BUNDLED_COURSE, client_for, lecture_form, make_user, tags, text
+from .conftest import BUNDLED_COURSE, client_for, crlf, lecture_form, make_user, tags, text
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +44,12 @@ def preview(client, upload, **data):
 
 
 def apply(client, response):
-    """Press "Apply these changes" on a preview."""
-    form = response.context["apply"]
-    return client.post(IMPORT, {name: form[name].value() for name in form.fields})
+    """Press "Apply these changes" on a preview, as a browser sends the form: by its enctype, lines ended CR LF."""
+    [form] = tags(response.content, "form", **{"class": "apply"})
+    fields = {field["name"]: crlf(field["value"]) for field in tags(response.content, "input", type="hidden")}
+    if form.get("enctype") == "multipart/form-data":
+        return client.post(IMPORT, fields)
+    return client.post(IMPORT, urlencode(fields), content_type="application/x-www-form-urlencoded")
 
 
 def snapshot():
@@ -173,6 +178,18 @@ def test_applying_imports_the_file_and_logs_it(staff_client, staff, course):
     entry = LogEntry.objects.get(user=staff)
     assert (entry.action_flag, entry.get_edited_object()) == (CHANGE, course)
     assert entry.change_message.startswith("Imported the course file course.yaml: 1 created, 1 updated")
+
+
+def test_a_file_near_the_size_limit_in_russian_previews_and_applies(staff_client, course):
+    # Cyrillic takes two bytes a letter in the file, and six in a URL-encoded form.
+    summary = "Длинное описание лекции на русском языке. " * 12_500
+    upload = course_file(("    summary: Что такое дизайн систем", f"    summary: {summary}Что такое дизайн систем"))
+    assert 900_000 < upload.size < 1024 * 1024
+    response = preview(staff_client, upload)
+    assert "apply" in response.context
+    response = apply(staff_client, response)
+    assert response.status_code == 302
+    assert Lecture.objects.get(slug="ml-in-practice").summary.startswith(summary)
 
 
 def test_a_new_course_is_logged_as_added(staff_client, staff, course):
