@@ -73,6 +73,7 @@ REQUIRED = {
 }
 MODELS = {"course": Course, "part": Part, "lecture": Lecture, "reading item": ReadingItem}
 DURATION_RE = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)$")
+BASE_60_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
 EMPTY = {"text": "", "url": "", "youtube": "", "text_list": [], "bool": False, "reading": []}
 
 
@@ -143,6 +144,9 @@ def _compose(text, source):
             return mapping
         if isinstance(node, yaml.SequenceNode):
             return [build(item) for item in node.value]
+        if node.tag in BASE_60_TAGS and ":" in node.value:
+            # YAML 1.1 reads 1:32:05 as the number 5525, in base 60; a course file means what it shows, a duration.
+            return node.value
         try:
             return constructor.construct_object(node, deep=True)
         except ValueError:

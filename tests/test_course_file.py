@@ -115,6 +115,18 @@ def test_export_round_trips_every_field():
     assert export_course(Course.objects.get(slug="demo")) == exported
 
 
+def test_an_unquoted_duration_is_the_duration_it_reads_as():
+    # YAML 1.1 reads 1:02:03 without quotes as the base-60 number 3723; the file means the duration.
+    unquoted = SMALL_COURSE.replace('duration: "1:02:03"', "duration: 1:02:03")
+    import_course(parse(unquoted))
+    assert Lecture.objects.get(slug="first").duration == datetime.timedelta(hours=1, minutes=2, seconds=3)
+    exported = export_course(Course.objects.get(slug="demo"))
+    # The same course as the quoted file gives: importing that changes nothing, and the export is the same.
+    assert not import_course(parse(SMALL_COURSE)).changed
+    assert export_course(Course.objects.get(slug="demo")) == exported
+    assert "duration: '1:02:03'\n" in exported
+
+
 def test_it_updates_changed_fields_in_place():
     import_course(parse(SMALL_COURSE))
     first = Lecture.objects.get(slug="first")
@@ -183,6 +195,7 @@ BAD_FILES = {
         "line 18 (lectures[0].published_at): '2022-10-03T25:00:00+03:00' is not a time that exists "
         "(hour must be in 0..23)",
     ),
+    "number in base 60": (SMALL_COURSE.replace("number: 2", "number: 1:05"), "'1:05' is not a number from 1 to 999"),
     "empty required field": (SMALL_COURSE.replace("slug: second", "slug:"), "field 'slug' is empty"),
     "key given twice": (
         SMALL_COURSE.replace("    status: announced", "    status: announced\n    status: draft"),
