@@ -99,15 +99,19 @@ def _not_valid(error, source):
     return CourseFileError([f"{where}: not valid YAML: {problem}"])
 
 
-def _refuse_anchors(text, source):
-    """Refuse anchors (&name) and aliases (*name): a few lines of them can expand to billions of values."""
+def _refuse_anchors_and_tags(text, source):
+    """Refuse anchors and aliases, which can expand to billions of values, and tags, which no course file needs."""
     problems = []
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 problems.append(
-                    f"{source}, line {event.start_mark.line + 1}: anchors and aliases (&name, *name) are not "
-                    "allowed; write each value out"
+                    f"{source}, line {line}: anchors and aliases (&name, *name) are not allowed; write each value out"
+                )
+            if getattr(event, "tag", None):
+                problems.append(
+                    f"{source}, line {line}: YAML tags (!!name, !name) are not allowed; write the value itself"
                 )
     except yaml.YAMLError as error:
         raise _not_valid(error, source) from None
@@ -116,7 +120,7 @@ def _refuse_anchors(text, source):
 
 
 def _compose(text, source):
-    _refuse_anchors(text, source)
+    _refuse_anchors_and_tags(text, source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as error:

@@ -196,6 +196,12 @@ BAD_FILES = {
         "(hour must be in 0..23)",
     ),
     "number in base 60": (SMALL_COURSE.replace("number: 2", "number: 1:05"), "'1:05' is not a number from 1 to 999"),
+    "python tag": (
+        SMALL_COURSE.replace("title: Первая", "title: !!python/object/apply:os.system [echo]"),
+        "line 15: YAML tags (!!name, !name) are not allowed; write the value itself",
+    ),
+    "binary tag": (SMALL_COURSE.replace("title: Первая", "title: !!binary zz"), "line 15: YAML tags"),
+    "timestamp tag": (SMALL_COURSE.replace("title: Первая", "title: !!timestamp soon"), "line 15: YAML tags"),
     "empty required field": (SMALL_COURSE.replace("slug: second", "slug:"), "field 'slug' is empty"),
     "key given twice": (
         SMALL_COURSE.replace("    status: announced", "    status: announced\n    status: draft"),

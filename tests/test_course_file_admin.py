@@ -162,6 +162,10 @@ def test_a_date_or_time_that_does_not_exist_is_refused_with_its_line(staff_clien
 def test_a_file_that_is_not_yaml_or_not_text_is_refused(staff_client, course):
     response = preview(staff_client, SimpleUploadedFile("course.yaml", b"slug: [unclosed\n"))
     assert "not valid YAML" in response.context["problems"][0]
+    response = preview(staff_client, SimpleUploadedFile("course.yaml", b"slug: !!binary zz\n"))
+    assert response.context["problems"] == [
+        "course.yaml, line 1: YAML tags (!!name, !name) are not allowed; write the value itself"
+    ]
     response = preview(staff_client, SimpleUploadedFile("course.yaml", "slug: курс".encode("cp1251")))
     assert response.context["form"].errors["file"] == ["The file is not UTF-8 text."]
 
