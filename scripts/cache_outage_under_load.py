@@ -16,11 +16,8 @@ while it is paused, no request takes over a second; no write is lost.
 """
 
 import argparse
-import json
-import os
 import sys
 import time
-from pathlib import Path
 
 from portal_env import (
     MixedLoad,
@@ -29,13 +26,14 @@ from portal_env import (
     count_rows,
     create_database,
     csrf_secret,
-    free_port,
+    fault_options,
+    finish,
     lost_writes,
     make_sessions,
+    parse_fault_options,
     phase_report,
     prepare_portal,
     production_environ,
-    require_local,
     start_gunicorn,
     stop,
 )
@@ -49,19 +47,11 @@ def main():
     parser.add_argument("--outage", type=float, default=5, help="seconds Redis stays stopped (at most 60)")
     parser.add_argument("--pause", type=float, default=8, help="seconds Redis stays paused (at most 60)")
     parser.add_argument("--settle", type=float, default=5, help="seconds of load before and after each fault")
-    parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
-    parser.add_argument("--port", type=int, default=0, help="the portal's port (default: a free one)")
-    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
     parser.add_argument("--slow", type=float, default=1.0, help="seconds a request may take while Redis is paused")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_cache_outage"),
-    )
-    parser.add_argument("--json", type=Path, help="also write the report here")
-    options = parser.parse_args()
-    require_local(options.database_url, "--database-url")
+    fault_options(parser, database="portal_cache_outage")
+    options = parse_fault_options(parser)
     outage, pause, settle = min(options.outage, 60), min(options.pause, 60), min(options.settle, 30)
-    threads = min(options.threads, 32)
+    threads = options.threads
 
     redis = Redis(options.redis_port)
     server = None
@@ -74,7 +64,7 @@ def main():
         emails = [f"{PREFIX}{n:05d}@learners.invalid" for n in range(threads * LEARNERS_PER_THREAD)]
         learners = [(key, csrf_secret()) for key in make_sessions(environ, emails)]
 
-        port = options.port or free_port()
+        port = options.port
         server = start_gunicorn(environ, port)
         load = MixedLoad(port, learners)
         marks = {"start": time.monotonic()}
@@ -108,10 +98,6 @@ def main():
     }
     report = {"threads": threads, "phases": phase_report(load.records, phases)}
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
-    text = json.dumps(report, indent=2)
-    print(text)
-    if options.json:
-        options.json.write_text(text)
 
     problems = []
     for phase, figures in report["phases"].items():
@@ -121,10 +107,7 @@ def main():
     for kind, counts in report["phases"]["Redis paused"]["kinds"].items():
         if counts["slowest (s)"] > options.slow:
             problems.append(f"Redis paused: a {kind} request took {counts['slowest (s)']} s")
-    if report["writes"]["lost writes"] or report["writes"]["rows from nowhere"]:
-        problems.append("the rows in the database do not match the confirmed writes")
-    if problems:
-        sys.exit("; ".join(problems))
+    finish(report, options, problems)
 
 
 if __name__ == "__main__":

@@ -15,12 +15,8 @@ Needs root (pg_ctlcluster) and a local PostgreSQL; touches only 127.0.0.1.
 """
 
 import argparse
-import json
-import os
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from portal_env import (
     MixedLoad,
@@ -30,12 +26,14 @@ from portal_env import (
     create_database,
     csrf_secret,
     failed,
+    fault_options,
+    finish,
     lost_writes,
     make_sessions,
+    parse_fault_options,
     phase_report,
     prepare_portal,
     production_environ,
-    require_local,
     start_gunicorn,
     stop,
 )
@@ -77,17 +75,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=30, help="seconds of load in all (at most 120)")
     parser.add_argument("--outage", type=float, default=5, help="seconds the database stays down")
-    parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
-    parser.add_argument("--port", type=int, default=8190)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_resilience")
-    )
-    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
-    parser.add_argument("--json", type=Path, help="also write the report here")
-    options = parser.parse_args()
-    require_local(options.database_url, "--database-url")
+    fault_options(parser, database="portal_resilience", port=8190)
+    options = parse_fault_options(parser)
     duration = min(options.duration, 120)
-    threads = min(options.threads, 32)
+    threads = options.threads
     cluster = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True)
     version = cluster.stdout.split()[0]
 
@@ -126,17 +117,10 @@ def main():
 
     report = {"threads": threads, "phases": summarise(load.records, start, stopped_at, ready_at, end)}
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
-    text = json.dumps(report, indent=2)
-    print(text)
-    if options.json:
-        options.json.write_text(text)
     problems = []
     if after := failures(report["phases"]["after the database is back"]):
         problems.append(f"{after} requests failed after the database was back")
-    if report["writes"]["lost writes"] or report["writes"]["rows from nowhere"]:
-        problems.append("the rows in the database do not match the confirmed writes")
-    if problems:
-        sys.exit("; ".join(problems))
+    finish(report, options, problems)
 
 
 if __name__ == "__main__":

@@ -417,3 +417,34 @@ def lost_writes(records, rows):
         "lost writes": max(0, confirmed - rows),
         "rows from nowhere": max(0, rows - confirmed - unconfirmed),
     }
+
+
+def fault_options(parser, *, database, port=0):
+    """The options of every fault script: its load, the ports, the database and the report's file."""
+    parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
+    parser.add_argument("--port", type=int, default=port, help="the portal's port (0: a free one)")
+    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
+    parser.add_argument(
+        "--database-url", default=os.environ.get("DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/{database}")
+    )
+    parser.add_argument("--json", type=Path, help="also write the report here")
+
+
+def parse_fault_options(parser):
+    options = parser.parse_args()
+    require_local(options.database_url, "--database-url")
+    options.threads = min(options.threads, 32)
+    options.port = options.port or free_port()
+    return options
+
+
+def finish(report, options, problems):
+    """Print the report (and write it to --json), then exit non-zero when a write was lost or a problem found."""
+    text = json.dumps(report, indent=2)
+    print(text)
+    if options.json:
+        options.json.write_text(text)
+    if report["writes"]["lost writes"] or report["writes"]["rows from nowhere"]:
+        problems.append("the rows in the database do not match the confirmed writes")
+    if problems:
+        sys.exit("; ".join(problems))

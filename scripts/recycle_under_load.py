@@ -11,10 +11,7 @@ database. Extra arguments after -- go to gunicorn, to compare its settings:
 """
 
 import argparse
-import json
-import os
 import re
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -26,12 +23,14 @@ from portal_env import (
     count_rows,
     create_database,
     csrf_secret,
+    fault_options,
+    finish,
     lost_writes,
     make_sessions,
+    parse_fault_options,
     phase_report,
     prepare_portal,
     production_environ,
-    require_local,
     start_gunicorn,
     stop,
 )
@@ -53,18 +52,10 @@ def main():
     parser.add_argument("--recycles", type=int, default=20, help="worker replacements to wait for")
     parser.add_argument("--max-requests", type=int, default=200, help="requests a worker serves before it is replaced")
     parser.add_argument("--duration", type=float, default=120, help="seconds of load at most (at most 300)")
-    parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
-    parser.add_argument("--port", type=int, default=8340, help="the portal's port")
-    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_recycle"),
-    )
-    parser.add_argument("--json", type=Path, help="also write the report here")
     parser.add_argument("gunicorn", nargs="*", help="extra gunicorn arguments, after --")
-    options = parser.parse_args()
-    require_local(options.database_url, "--database-url")
-    duration, threads = min(options.duration, 300), min(options.threads, 32)
+    fault_options(parser, database="portal_recycle", port=8340)
+    options = parse_fault_options(parser)
+    duration, threads = min(options.duration, 300), options.threads
 
     redis = Redis(options.redis_port)
     server = None
@@ -102,10 +93,6 @@ def main():
         "phases": phase_report(load.records, {"while workers recycle": (start, end)}),
     }
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
-    text = json.dumps(report, indent=2)
-    print(text)
-    if options.json:
-        options.json.write_text(text)
 
     problems = []
     if replaced < options.recycles:
@@ -113,10 +100,7 @@ def main():
     for kind, counts in report["phases"]["while workers recycle"]["kinds"].items():
         if counts["failed"]:
             problems.append(f"{counts['failed']} {kind} requests failed ({counts['statuses']})")
-    if report["writes"]["lost writes"] or report["writes"]["rows from nowhere"]:
-        problems.append("the rows in the database do not match the confirmed writes")
-    if problems:
-        sys.exit("; ".join(problems))
+    finish(report, options, problems)
 
 
 if __name__ == "__main__":

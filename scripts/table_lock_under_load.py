@@ -15,12 +15,8 @@ Use a database of its own: the lock stops every other user of that table.
 """
 
 import argparse
-import json
-import os
-import sys
 import threading
 import time
-from pathlib import Path
 
 import psycopg
 from portal_env import (
@@ -31,12 +27,14 @@ from portal_env import (
     create_database,
     csrf_secret,
     failed,
+    fault_options,
+    finish,
     lost_writes,
     make_sessions,
+    parse_fault_options,
     phase_report,
     prepare_portal,
     production_environ,
-    require_local,
     start_gunicorn,
     stop,
 )
@@ -57,17 +55,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--hold", type=float, default=10, help="seconds the lock is held (at most 60)")
     parser.add_argument("--settle", type=float, default=5, help="seconds of load before and after the lock")
-    parser.add_argument("--threads", type=int, default=8, help="client threads (at most 32)")
-    parser.add_argument("--port", type=int, default=8330, help="the portal's port")
-    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_table_lock"),
-    )
-    parser.add_argument("--json", type=Path, help="also write the report here")
-    options = parser.parse_args()
-    require_local(options.database_url, "--database-url")
-    hold, settle, threads = min(options.hold, 60), min(options.settle, 30), min(options.threads, 32)
+    fault_options(parser, database="portal_table_lock", port=8330)
+    options = parse_fault_options(parser)
+    hold, settle, threads = min(options.hold, 60), min(options.settle, 30), options.threads
 
     redis = Redis(options.redis_port)
     server = None
@@ -114,10 +104,6 @@ def main():
         ),
     }
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
-    text = json.dumps(report, indent=2)
-    print(text)
-    if options.json:
-        options.json.write_text(text)
 
     problems = []
     for kind, counts in report["phases"]["table locked"]["kinds"].items():
@@ -129,10 +115,7 @@ def main():
             problems.append(f"after the lock: {counts['failed']} {kind} requests failed")
     if early := sum(1 for record in load.records if record[1] < locked_at and failed(record[2], record[3])):
         problems.append(f"{early} requests failed before the lock was asked for")
-    if report["writes"]["lost writes"] or report["writes"]["rows from nowhere"]:
-        problems.append("the rows in the database do not match the confirmed writes")
-    if problems:
-        sys.exit("; ".join(problems))
+    finish(report, options, problems)
 
 
 if __name__ == "__main__":
