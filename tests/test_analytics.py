@@ -209,6 +209,15 @@ def test_the_pace_is_the_median_of_days_per_lecture(cohort, course):
     assert (figures.pace_days, figures.pace_learners) == (1.5, 2)
 
 
+def test_a_pace_halfway_between_tenths_of_a_day_rounds_up_on_every_database(course):
+    hana = make_user("hana@example.org")  # two lectures six hours apart, to the microsecond: 0.25 days a lecture
+    first = ago(2)
+    for slug, at in [(MAIN[0], first), (MAIN[1], first + timedelta(hours=6))]:
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            set_watched(user=hana, lecture=Lecture.objects.get(slug=slug), watched=True)
+    assert course_figures(course=course, period="30").pace_days == 0.3
+
+
 def test_changes_made_by_staff_are_not_activity(cohort, course, staff):
     before = course_figures(course=course, period="30")
     set_watched(user=cohort["bob"], lecture=Lecture.objects.get(slug=MAIN[2]), watched=True, source="staff", by=staff)
