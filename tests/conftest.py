@@ -1,4 +1,5 @@
 import os
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,6 +29,17 @@ def redis_or_skip(url):
             pytest.fail(f"PORTAL_REQUIRE_REDIS is set and there is no Redis at {url}")
         pytest.skip(f"no Redis at {url}")
     return client
+
+
+def redis_server_or_skip():
+    """The path of redis-server, for a test that runs a Redis of its own; skips without one, unless
+    PORTAL_REQUIRE_REDIS is set (CI)."""
+    executable = shutil.which("redis-server")
+    if not executable:
+        if os.environ.get("PORTAL_REQUIRE_REDIS"):
+            pytest.fail("PORTAL_REQUIRE_REDIS is set and redis-server is not installed")
+        pytest.skip("redis-server is not installed")
+    return executable
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """Redis is a cache, not a dependency: stopped, hung or back again, the portal works from the database."""
 
 import logging
-import os
 import runpy
-import shutil
 import signal
 import socket
 import subprocess
@@ -17,7 +15,7 @@ from django.test import Client, override_settings
 
 from progress.models import LectureProgress
 
-from .conftest import HTMX, PASSWORD
+from .conftest import HTMX, PASSWORD, redis_server_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -74,11 +72,7 @@ def redis_hung(monkeypatch):
 @pytest.fixture
 def own_redis(monkeypatch):
     """A Redis server of the test's own, to pause and resume; never the shared one."""
-    executable = shutil.which("redis-server")
-    if not executable:
-        if os.environ.get("PORTAL_REQUIRE_REDIS"):
-            pytest.fail("PORTAL_REQUIRE_REDIS is set and redis-server is not installed")
-        pytest.skip("redis-server is not installed")
+    executable = redis_server_or_skip()
     port = free_port()
     server = subprocess.Popen(
         [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],

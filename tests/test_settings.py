@@ -1,6 +1,5 @@
 import os
 import runpy
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -11,6 +10,8 @@ import pytest
 from django.core.cache import caches as django_caches
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
+
+from .conftest import redis_server_or_skip
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "k" * 20 + "-Z9x" * 10
@@ -215,11 +216,7 @@ def test_redis_calls_time_out_quickly_and_keys_carry_the_deployments_prefix(load
 
 
 def test_redis_can_be_reached_through_a_unix_socket(load_settings):
-    executable = shutil.which("redis-server")
-    if not executable:
-        if os.environ.get("PORTAL_REQUIRE_REDIS"):
-            pytest.fail("PORTAL_REQUIRE_REDIS is set and redis-server is not installed")
-        pytest.skip("redis-server is not installed")
+    executable = redis_server_or_skip()
     # A short directory: a socket's path may not be longer than about 100 bytes.
     with tempfile.TemporaryDirectory(dir="/tmp") as directory:
         path = Path(directory) / "redis.sock"
