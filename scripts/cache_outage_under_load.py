@@ -36,6 +36,7 @@ from portal_env import (
     production_environ,
     start_gunicorn,
     stop,
+    write_problems,
 )
 
 PREFIX = "outage-"
@@ -99,7 +100,7 @@ def main():
     report = {"threads": threads, "phases": phase_report(load.records, phases)}
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
 
-    problems = []
+    problems = write_problems(report["writes"])
     for phase, figures in report["phases"].items():
         for kind, counts in figures["kinds"].items():
             if counts["failed %"] >= 1:

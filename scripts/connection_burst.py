@@ -19,7 +19,6 @@ does not fail.
 
 import argparse
 import glob
-import json
 import os
 import shutil
 import subprocess
@@ -35,6 +34,7 @@ from portal_env import (
     Redis,
     create_database,
     csrf_secret,
+    finish,
     free_port,
     make_sessions,
     phase_report,
@@ -173,10 +173,6 @@ def main():
         "burst's connections after it, every 5 s": burst_held[::5],
         "seconds until the burst's idle connections went back (one a worker left)": given_back,
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if options.json:
-        options.json.write_text(text)
 
     problems = []
     if not report["connection-budget check"]:
@@ -186,8 +182,7 @@ def main():
             problems.append(f"after the burst, {counts['failed']} {kind} requests failed")
     if given_back is None:
         problems.append(f"the burst's connections did not go back within {after} s")
-    if problems:
-        sys.exit("; ".join(problems))
+    finish(report, options, problems)
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ from portal_env import (
     production_environ,
     start_gunicorn,
     stop,
+    write_problems,
 )
 
 PREFIX = "restart-"
@@ -117,7 +118,7 @@ def main():
 
     report = {"threads": threads, "phases": summarise(load.records, start, stopped_at, ready_at, end)}
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
-    problems = []
+    problems = write_problems(report["writes"])
     if after := failures(report["phases"]["after the database is back"]):
         problems.append(f"{after} requests failed after the database was back")
     finish(report, options, problems)

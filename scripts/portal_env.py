@@ -438,13 +438,18 @@ def parse_fault_options(parser):
     return options
 
 
+def write_problems(writes):
+    """The problem to report when the rows in the database do not match the writes (from lost_writes)."""
+    if writes["lost writes"] or writes["rows from nowhere"]:
+        return ["the rows in the database do not match the confirmed writes"]
+    return []
+
+
 def finish(report, options, problems):
-    """Print the report (and write it to --json), then exit non-zero when a write was lost or a problem found."""
+    """Print the report (and write it to --json), then exit non-zero naming the problems found."""
     text = json.dumps(report, indent=2)
     print(text)
     if options.json:
         options.json.write_text(text)
-    if report["writes"]["lost writes"] or report["writes"]["rows from nowhere"]:
-        problems.append("the rows in the database do not match the confirmed writes")
     if problems:
         sys.exit("; ".join(problems))

@@ -33,6 +33,7 @@ from portal_env import (
     production_environ,
     start_gunicorn,
     stop,
+    write_problems,
 )
 
 PREFIX = "recycle-"
@@ -94,7 +95,7 @@ def main():
     }
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
 
-    problems = []
+    problems = write_problems(report["writes"])
     if replaced < options.recycles:
         problems.append(f"only {replaced} recycles in {duration} s")
     for kind, counts in report["phases"]["while workers recycle"]["kinds"].items():

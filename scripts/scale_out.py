@@ -14,7 +14,6 @@ other one), no successful write is lost, and the survivor carries on.
 
 import argparse
 import http.client
-import json
 import os
 import signal
 import subprocess
@@ -31,6 +30,7 @@ from portal_env import (
     count_rows,
     create_database,
     csrf_secret,
+    finish,
     make_sessions,
     prepare_portal,
     production_environ,
@@ -209,10 +209,6 @@ def main():
         "writes per second before the kill": round(len(before) / (killed_at - start), 1),
         "writes per second after the kill": round(len(after) / (end - killed_at), 1),
     }
-    text = json.dumps(report, indent=2)
-    print(text)
-    if options.json:
-        options.json.write_text(text)
     problems = []
     if failed:
         problems.append(f"{len(failed)} writes failed ({', '.join(report['failures'])})")
@@ -222,8 +218,7 @@ def main():
         problems.append("more rows than successful and failed writes together")
     if not after:
         problems.append("nothing succeeded after the kill")
-    if problems:
-        sys.exit("; ".join(problems))
+    finish(report, options, problems)
 
 
 if __name__ == "__main__":

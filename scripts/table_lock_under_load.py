@@ -37,6 +37,7 @@ from portal_env import (
     production_environ,
     start_gunicorn,
     stop,
+    write_problems,
 )
 
 PREFIX = "lock-"
@@ -105,7 +106,7 @@ def main():
     }
     report["writes"] = lost_writes(load.records, count_rows(environ, PREFIX))
 
-    problems = []
+    problems = write_problems(report["writes"])
     for kind, counts in report["phases"]["table locked"]["kinds"].items():
         limit = 1 if kind == "healthz" else lock_timeout + 1
         if counts["slowest (s)"] > limit:
