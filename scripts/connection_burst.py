@@ -91,7 +91,7 @@ def sample_connections(url, samples, stopping):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--burst", type=float, default=10, help="seconds of heavy load (at most 60)")
+    parser.add_argument("--burst", type=int, default=10, help="whole seconds of heavy load, as wrk takes (at most 60)")
     parser.add_argument("--after", type=float, default=60, help="seconds of light load after it (at most 120)")
     parser.add_argument("--max-connections", type=int, default=24, help="the server's max_connections")
     parser.add_argument("--burst-workers", type=int, default=8, help="workers of the burst instance")
