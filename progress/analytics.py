@@ -1,5 +1,9 @@
 """How learners move through the course, for staff: a few aggregate queries, whatever the number of learners.
 
+At 100,000 learners counting takes about a second, so the page shows the figures as
+last counted: they are kept in the cache for FIGURES_MAX_AGE, counted again by the
+first page that finds them older, by staff who ask, and by `count_analytics`.
+
 Learners are the accounts that are not staff. The period (the last 7, 30 or 90
 days, or all time) selects what happened in it: the lectures marked watched in it
 (and still watched), the changes made in it, the courses completed in it, and the
@@ -14,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Q, Subquery
 from django.utils import timezone
@@ -30,6 +35,11 @@ BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 # How long ago a learner last watched a lecture, in the buckets "where learners stall" shows.
 RECENT, LAPSED = timedelta(days=7), timedelta(days=30)
 ONE_WEEK = timedelta(weeks=1)
+# How long counted figures are shown before a page counts them again.
+FIGURES_MAX_AGE = timedelta(minutes=10)
+# Part of the cache key: a change to the fields of Figures, Step or Week changes it, so that
+# figures counted by the code before are not read by the code after.
+FIGURES_FORMAT = 1
 
 
 @dataclass
@@ -63,6 +73,7 @@ class Week:
 class Figures:
     period: str
     since: datetime | None  # None: all time
+    counted_at: datetime
     learners: int = 0
     verified: int = 0
     joined: int = 0  # in the period
@@ -84,12 +95,23 @@ class Figures:
         return sum(week.completed for week in self.weeks)
 
 
+def counted_figures(*, course, period: str, recount=False) -> Figures:
+    """The figures as last counted, if that was less than FIGURES_MAX_AGE ago; counted now otherwise,
+    or when asked to."""
+    key = f"analytics:{FIGURES_FORMAT}:{course.pk}:{period}"
+    figures = None if recount else cache.get(key)
+    if figures is None:
+        figures = course_figures(course=course, period=period)
+        cache.set(key, figures, timeout=FIGURES_MAX_AGE.total_seconds())
+    return figures
+
+
 def course_figures(*, course, period: str) -> Figures:
-    """Everything the analytics page shows, in a fixed number of queries."""
+    """Everything the analytics page shows, counted now, in a fixed number of queries."""
     now = timezone.now()
     days = None if period == "all" else int(period)
     since = now - timedelta(days=days) if days else None
-    figures = Figures(period=period, since=since)
+    figures = Figures(period=period, since=since, counted_at=now)
     # Analytics count learners only: the changes and visits of the few staff accounts are left out.
     staff = list(get_user_model().objects.filter(is_staff=True).values_list("pk", flat=True))
     lectures = list(

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from lectures.models import Course, Lecture, Part
 from portal.http import HttpResponseSeeOther
 
-from .analytics import DEFAULT_PERIOD, PERIODS, course_figures
+from .analytics import DEFAULT_PERIOD, FIGURES_MAX_AGE, PERIODS, counted_figures
 from .downloads import CHUNK, csv_download
 from .models import LectureProgress, ProgressEvent, Source, course_progress, set_watched
 from .views import STATES, private_no_store
@@ -58,8 +58,8 @@ def _admin_page(request, template, title, context):
     return render(request, template, admin.site.each_context(request) | {"title": title} | context)
 
 
-def _period(request):
-    period = request.GET.get("period")
+def _period(data):
+    period = data.get("period")
     return period if period in PERIODS else DEFAULT_PERIOD
 
 
@@ -67,7 +67,7 @@ def _period(request):
 @require_safe
 def analytics(request):
     course = Course.objects.defer("imported").first()
-    figures = course_figures(course=course, period=_period(request)) if course else None
+    figures = counted_figures(course=course, period=_period(request.GET)) if course else None
     return _admin_page(
         request,
         "admin/progress/analytics.html",
@@ -75,11 +75,24 @@ def analytics(request):
         {
             "course": course,
             "figures": figures,
+            "max_age": int(FIGURES_MAX_AGE.total_seconds() // 60),
             "periods": PERIODS,
             "changes_chart": _changes_chart(figures.weeks) if figures else None,
             "completed_chart": _completed_chart(figures.weeks) if figures else None,
         },
     )
+
+
+@_staff_view(VIEW_PROGRESS)
+@require_POST
+def recount(request):
+    """Count the analytics of the period now, rather than show them as last counted."""
+    course = Course.objects.defer("imported").first()
+    if course is None:
+        raise Http404
+    period = _period(request.POST)
+    counted_figures(course=course, period=period, recount=True)
+    return HttpResponseSeeOther(f"{reverse('progress:analytics')}?period={period}")
 
 
 # The charts are drawn by the server as SVG: each bar is a rectangle sized by its
@@ -264,8 +277,9 @@ def export_lectures(request):
     course = Course.objects.defer("imported").first()
     if course is None:
         raise Http404
-    period = _period(request)
-    figures = course_figures(course=course, period=period)
+    period = _period(request.GET)
+    # The table the page shows.
+    figures = counted_figures(course=course, period=period)
 
     def rows():
         yield [

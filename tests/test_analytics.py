@@ -7,6 +7,7 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.management import call_command
 from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from lectures.models import Lecture
-from progress.analytics import course_figures
+from progress.analytics import FIGURES_MAX_AGE, course_figures
 from progress.models import ProgressEvent, set_watched
 
 from .conftest import client_for, make_user, tags, text
@@ -245,6 +246,89 @@ def test_the_page_shows_the_numbers_and_the_charts(staff_client, cohort):
     assert "1 learner completed the course" in page
     assert tags(response.content, "a", href="?period=30", aria_current="page")
     assert "style=" not in response.content.decode()
+
+
+# The page shows the figures as last counted; staff can have them counted now.
+
+RECOUNT = "/admin/analytics/count/"
+
+
+def started(response):
+    """How many learners the page says watched a main lecture in the period."""
+    page = text(response.content)
+    return int(page.split(" learners watched a main lecture in the period")[0].rsplit(" ", 1)[1])
+
+
+def test_the_page_shows_the_figures_as_counted_until_staff_count_them_again(staff_client, cohort):
+    first = staff_client.get("/admin/analytics/?period=30")
+    assert started(first) == 3
+    assert "Counted at " in text(first.content)
+    newcomer = make_user("newcomer@example.org")
+    watch(newcomer, MAIN[0], 0)
+    again = staff_client.get("/admin/analytics/?period=30")
+    assert started(again) == 3  # as counted a moment ago
+    response = staff_client.post(RECOUNT, {"period": "30"})
+    assert response.status_code == 303
+    assert response["Location"] == "/admin/analytics/?period=30"
+    assert started(staff_client.get("/admin/analytics/?period=30")) == 4
+    # Each period is counted on its own, when first shown: alice, dave and the newcomer in the last 7 days.
+    assert started(staff_client.get("/admin/analytics/?period=7")) == 3
+
+
+def test_the_page_offers_to_count_now_for_its_period(staff_client, cohort):
+    response = staff_client.get("/admin/analytics/?period=90")
+    (form,) = tags(response.content, "form", action=RECOUNT, method="post")
+    assert tags(response.content, "input", type="hidden", name="period", value="90")
+    assert tags(response.content, "input", type="hidden", name="csrfmiddlewaretoken")
+    assert form
+
+
+def test_counted_figures_are_kept_for_ten_minutes(staff_client, cohort):
+    staff_client.get("/admin/analytics/?period=all")
+    assert timedelta(minutes=10) == FIGURES_MAX_AGE
+    adapt = connection.ops.adapt_datetimefield_value
+    after, before = adapt(timezone.now() + timedelta(minutes=9)), adapt(timezone.now() + timedelta(minutes=11))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT cache_key, %s < expires AND expires < %s FROM portal_cache WHERE cache_key LIKE %s",
+            [after, before, "%:analytics:%"],
+        )
+        ((key, in_ten_minutes),) = cursor.fetchall()
+    assert key.endswith(":all")
+    assert in_ten_minutes
+
+
+def test_an_unknown_period_counts_the_default_one(staff_client, cohort):
+    response = staff_client.post(RECOUNT, {"period": "nonsense"})
+    assert response["Location"] == "/admin/analytics/?period=30"
+
+
+def test_counting_now_needs_the_view_permission_and_a_post_with_its_token(client, learner_client, analyst, cohort):
+    assert client.post(RECOUNT)["Location"].startswith("/admin/login/")
+    assert learner_client.post(RECOUNT)["Location"].startswith("/admin/login/")
+    assert client_for(staff_with("view_lecture", email="editor@example.org")).post(RECOUNT).status_code == 403
+    assert client_for(analyst).get(RECOUNT).status_code == 405
+    checked = client_for(analyst, enforce_csrf_checks=True)
+    assert checked.post(RECOUNT, {"period": "7"}).status_code == 403
+    assert client_for(analyst).post(RECOUNT, {"period": "7"}).status_code == 303
+
+
+def test_count_analytics_counts_every_period_for_the_page(staff_client, cohort):
+    out = io.StringIO()
+    call_command("count_analytics", stdout=out)
+    assert [line.split(":")[0] for line in out.getvalue().splitlines()] == [
+        "Period 7", "Period 30", "Period 90", "Period all",
+    ]  # fmt: skip
+    watch(make_user("newcomer@example.org"), MAIN[0], 0)
+    assert started(staff_client.get("/admin/analytics/?period=7")) == 2  # alice and dave, as the command counted
+    call_command("count_analytics", stdout=io.StringIO())
+    assert started(staff_client.get("/admin/analytics/?period=7")) == 3
+
+
+def test_count_analytics_without_a_course_says_so(db):
+    err = io.StringIO()
+    call_command("count_analytics", stdout=io.StringIO(), stderr=err)
+    assert "There is no course" in err.getvalue()
 
 
 @pytest.mark.parametrize("period", ["7", "90", "all", "nonsense"])
