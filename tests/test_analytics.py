@@ -283,6 +283,13 @@ def test_the_page_offers_to_count_now_for_its_period(staff_client, cohort):
     assert form
 
 
+def test_the_counting_speaks_russian_too(staff, cohort):
+    page = text(client_for(staff, HTTP_ACCEPT_LANGUAGE="ru").get("/admin/analytics/").content)
+    assert "Посчитано " in page
+    assert "0 минут назад. Страница посчитает заново, когда цифрам будет больше 10 минут." in page
+    assert "Посчитать сейчас" in page
+
+
 def test_counted_figures_are_kept_for_ten_minutes(staff_client, cohort):
     staff_client.get("/admin/analytics/?period=all")
     assert timedelta(minutes=10) == FIGURES_MAX_AGE
