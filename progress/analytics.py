@@ -1,8 +1,9 @@
 """How learners move through the course, for staff: a few aggregate queries, whatever the number of learners.
 
 At 100,000 learners counting takes about a second, so the page shows the figures as
-last counted: they are kept in the cache for FIGURES_MAX_AGE, counted again by the
-first page that finds them older, by staff who ask, and by `count_analytics`.
+last counted: count_figures keeps them in the cache, as plain numbers and lecture ids,
+and counted_figures reads them back with the lectures as they are now, or counts again
+when they are older than FIGURES_MAX_AGE.
 
 Learners are the accounts that are not staff. The period (the last 7, 30 or 90
 days, or all time) selects what happened in it: the lectures marked watched in it
@@ -13,7 +14,7 @@ watch the funnel, "where learners stall" and the pace follow.
 
 import itertools
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from allauth.account.models import EmailAddress
@@ -24,7 +25,7 @@ from django.db.models import Count, F, Func, IntegerField, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lectures.models import Part
+from lectures.models import Lecture, Part
 
 from .models import Action, LastVisit, LectureProgress, ProgressEvent, Source
 
@@ -37,16 +38,13 @@ RECENT, LAPSED = timedelta(days=7), timedelta(days=30)
 ONE_WEEK = timedelta(weeks=1)
 # How long counted figures are shown before a page counts them again.
 FIGURES_MAX_AGE = timedelta(minutes=10)
-# Part of the cache key: a change to the fields of Figures, Step or Week changes it, so that
-# figures counted by the code before are not read by the code after.
-FIGURES_FORMAT = 1
 
 
 @dataclass
 class Step:
     """A lecture in the funnel and in "where learners stall"."""
 
-    lecture: object
+    lecture: object  # the Lecture; its id in the cache
     watched: int = 0  # learners who marked it watched in the period, and still have it watched
     # Of the learners who watched a main lecture in the period, those whose furthest main lecture
     # (ever) is this one or a later one.
@@ -95,15 +93,52 @@ class Figures:
         return sum(week.completed for week in self.weeks)
 
 
-def counted_figures(*, course, period: str, recount=False) -> Figures:
-    """The figures as last counted, if that was less than FIGURES_MAX_AGE ago; counted now otherwise,
-    or when asked to."""
-    key = f"analytics:{FIGURES_FORMAT}:{course.pk}:{period}"
-    figures = None if recount else cache.get(key)
-    if figures is None:
-        figures = course_figures(course=course, period=period)
-        cache.set(key, figures, timeout=FIGURES_MAX_AGE.total_seconds())
+def counted_figures(*, course, period: str) -> Figures:
+    """The figures of the period as last counted, or counted now if that was more than FIGURES_MAX_AGE ago."""
+    figures = _from_cache(cache.get(_cache_key(course, period)))
+    if figures is None or figures.counted_at < timezone.now() - FIGURES_MAX_AGE:
+        return count_figures(course=course, period=period)
     return figures
+
+
+def count_figures(*, course, period: str) -> Figures:
+    """Count the figures of the period now, and keep them for the pages that show them as counted."""
+    figures = course_figures(course=course, period=period)
+    kept = replace(
+        figures,
+        steps=[replace(step, lecture=step.lecture.pk) for step in figures.steps],
+        bonus=[replace(step, lecture=step.lecture.pk) for step in figures.bonus],
+    )
+    cache.set(_cache_key(course, period), asdict(kept), timeout=FIGURES_MAX_AGE.total_seconds())
+    return figures
+
+
+def _cache_key(course, period):
+    return f"analytics:{course.pk}:{period}"
+
+
+def _from_cache(kept):
+    """The figures kept in the cache, with their lectures; None if there are none, if they were kept
+    by code whose figures had other fields, or if one of their lectures is gone."""
+    if kept is None:
+        return None
+    try:
+        steps, bonus = ([Step(**step) for step in kept[kind]] for kind in ("steps", "bonus"))
+        figures = Figures(**kept | {"steps": steps, "bonus": bonus, "weeks": [Week(**week) for week in kept["weeks"]]})
+    except (KeyError, TypeError):
+        return None
+    lectures = _lectures(Lecture.objects.filter(pk__in=[step.lecture for step in steps + bonus]))
+    by_id = {lecture.pk: lecture for lecture in lectures}
+    if len(by_id) < len(steps + bonus):
+        return None
+    for step in steps + bonus:
+        step.lecture = by_id[step.lecture]
+    return figures
+
+
+def _lectures(queryset):
+    """The lectures as the figures show them: in course order, with their parts."""
+    return list(queryset.select_related("part").in_course_order().only("number", "slug", "title", "part"))
 
 
 def course_figures(*, course, period: str) -> Figures:
@@ -114,9 +149,7 @@ def course_figures(*, course, period: str) -> Figures:
     figures = Figures(period=period, since=since, counted_at=now)
     # Analytics count learners only: the changes and visits of the few staff accounts are left out.
     staff = list(get_user_model().objects.filter(is_staff=True).values_list("pk", flat=True))
-    lectures = list(
-        course.lectures.published().select_related("part").in_course_order().only("number", "slug", "title", "part")
-    )
+    lectures = _lectures(course.lectures.published())
     main = [lecture for lecture in lectures if lecture.part.kind == Part.Kind.MAIN]
     figures.steps = [Step(lecture) for lecture in main]
     figures.bonus = [Step(lecture) for lecture in lectures if lecture.part.kind == Part.Kind.BONUS]

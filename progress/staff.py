@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST, require_safe
 from lectures.models import Course, Lecture, Part
 from portal.http import HttpResponseSeeOther
 
-from .analytics import DEFAULT_PERIOD, FIGURES_MAX_AGE, PERIODS, counted_figures
+from .analytics import DEFAULT_PERIOD, FIGURES_MAX_AGE, PERIODS, count_figures, counted_figures
 from .downloads import CHUNK, csv_download
 from .models import LectureProgress, ProgressEvent, Source, course_progress, set_watched
 from .views import STATES, private_no_store
@@ -85,13 +85,13 @@ def analytics(request):
 
 @_staff_view(VIEW_PROGRESS)
 @require_POST
-def recount(request):
+def count_now(request):
     """Count the analytics of the period now, rather than show them as last counted."""
     course = Course.objects.defer("imported").first()
     if course is None:
         raise Http404
     period = _period(request.POST)
-    counted_figures(course=course, period=period, recount=True)
+    count_figures(course=course, period=period)
     return HttpResponseSeeOther(f"{reverse('progress:analytics')}?period={period}")
 
 
@@ -278,7 +278,7 @@ def export_lectures(request):
     if course is None:
         raise Http404
     period = _period(request.GET)
-    # The table the page shows.
+    # The table the page shows, as counted then; the file's name says when.
     figures = counted_figures(course=course, period=period)
 
     def rows():
@@ -297,7 +297,7 @@ def export_lectures(request):
             lecture = step.lecture
             yield [lecture.slug, lecture.label, lecture.title, lecture.part.slug, step.watched, "", "", "", "", "", ""]
 
-    return csv_download(rows(), f"lectures-{period}.csv")
+    return csv_download(rows(), f"lectures-{period}-counted-{figures.counted_at.astimezone(UTC):%Y%m%dT%H%MZ}.csv")
 
 
 def _timeline(page, progress):

@@ -18,7 +18,7 @@ urlpatterns = [
     path("progress/export.csv", views.export_csv, name="export_csv"),
     # Staff pages, in the admin's frame: portal/urls.py includes these before the admin's own.
     path("admin/analytics/", staff.analytics, name="analytics"),
-    path("admin/analytics/count/", staff.recount, name="recount"),
+    path("admin/analytics/count/", staff.count_now, name="count"),
     path("admin/analytics/export.csv", staff.export_learners, name="export_learners"),
     path("admin/analytics/lectures.csv", staff.export_lectures, name="export_lectures"),
     path("admin/analytics/learners/<int:user_id>/", staff.timeline, name="timeline"),

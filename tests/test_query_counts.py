@@ -50,7 +50,7 @@ BUDGETS = {
     # cache (5 with the database's: its size, then a savepoint round a read and a write)
     "analytics, counting": 16,
     "analytics, counting all time": 17,  # and the first change, where the weeks start
-    "analytics": 4,  # session, user, course, the figures as counted (from the cache)
+    "analytics": 5,  # session, user, course, the figures as counted (from the cache), their lectures
     # session, user, learner, course, lectures, watched lectures, last visit, watched rows,
     # verified, events counted, a page of events (and the staff who made changes on it, if any)
     "learner timeline": 11,
