@@ -14,7 +14,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
@@ -330,19 +330,13 @@ def timeline(request, user_id):
     }
     events = (
         ProgressEvent.objects.filter(user=learner)
-        .select_related("lecture__part")
-        # The staff who made changes apart, and only when there are: joined, PostgreSQL would read every user.
-        .prefetch_related("by")
-        .only(
-            "at",
-            "action",
-            "source",
+        # The page's lectures and the staff who made its changes apart: joined, PostgreSQL would sort
+        # every event of the learner with its lecture's columns, and read every user.
+        .prefetch_related(
+            Prefetch("lecture", Lecture.objects.select_related("part").only("number", "slug", "title", "part__kind")),
             "by",
-            "lecture__number",
-            "lecture__slug",
-            "lecture__title",
-            "lecture__part__kind",
         )
+        .only("at", "action", "source", "by", "lecture")
         .order_by("-at", "-pk")
     )
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))

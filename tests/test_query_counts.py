@@ -52,8 +52,9 @@ BUDGETS = {
     "analytics, counting all time": 17,  # and the first change, where the weeks start
     "analytics": 5,  # session, user, course, the figures as counted (from the cache), their lectures
     # session, user, learner, course, lectures, watched lectures, last visit, watched rows,
-    # verified, events counted, a page of events (and the staff who made changes on it, if any)
-    "learner timeline": 11,
+    # verified, events counted, a page of events, their lectures (and the staff who made changes
+    # on it, if any)
+    "learner timeline": 12,
     "notes.md": 16,  # session, user, throttle (12), course, notes with their lectures
     # session, user, throttle (12), course, lecture, the item, write (1, no event), then the lecture's
     # reading list and the learner's read items of it, for the count
