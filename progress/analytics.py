@@ -123,22 +123,28 @@ def _from_cache(kept):
     if kept is None:
         return None
     try:
-        steps, bonus = ([Step(**step) for step in kept[kind]] for kind in ("steps", "bonus"))
-        figures = Figures(**kept | {"steps": steps, "bonus": bonus, "weeks": [Week(**week) for week in kept["weeks"]]})
+        figures = Figures(
+            **kept
+            | {
+                "steps": [Step(**step) for step in kept["steps"]],
+                "bonus": [Step(**step) for step in kept["bonus"]],
+                "weeks": [Week(**week) for week in kept["weeks"]],
+            }
+        )
     except (KeyError, TypeError):
         return None
-    lectures = _lectures(Lecture.objects.filter(pk__in=[step.lecture for step in steps + bonus]))
-    by_id = {lecture.pk: lecture for lecture in lectures}
-    if len(by_id) < len(steps + bonus):
+    steps = figures.steps + figures.bonus
+    lectures = _lectures(Lecture.objects).in_bulk([step.lecture for step in steps])
+    if len(lectures) < len(steps):
         return None
-    for step in steps + bonus:
-        step.lecture = by_id[step.lecture]
+    for step in steps:
+        step.lecture = lectures[step.lecture]
     return figures
 
 
 def _lectures(queryset):
-    """The lectures as the figures show them: in course order, with their parts."""
-    return list(queryset.select_related("part").in_course_order().only("number", "slug", "title", "part"))
+    """The lectures as the figures show them, with their parts."""
+    return queryset.select_related("part").only("number", "slug", "title", "part")
 
 
 def course_figures(*, course, period: str) -> Figures:
@@ -149,7 +155,7 @@ def course_figures(*, course, period: str) -> Figures:
     figures = Figures(period=period, since=since, counted_at=now)
     # Analytics count learners only: the changes and visits of the few staff accounts are left out.
     staff = list(get_user_model().objects.filter(is_staff=True).values_list("pk", flat=True))
-    lectures = _lectures(course.lectures.published())
+    lectures = list(_lectures(course.lectures.published()).in_course_order())
     main = [lecture for lecture in lectures if lecture.part.kind == Part.Kind.MAIN]
     figures.steps = [Step(lecture) for lecture in main]
     figures.bonus = [Step(lecture) for lecture in lectures if lecture.part.kind == Part.Kind.BONUS]

@@ -58,6 +58,13 @@ def _admin_page(request, template, title, context):
     return render(request, template, admin.site.each_context(request) | {"title": title} | context)
 
 
+def _course_or_404():
+    course = Course.objects.defer("imported").first()
+    if course is None:
+        raise Http404
+    return course
+
+
 def _period(data):
     period = data.get("period")
     return period if period in PERIODS else DEFAULT_PERIOD
@@ -87,11 +94,8 @@ def analytics(request):
 @require_POST
 def count_now(request):
     """Count the analytics of the period now, rather than show them as last counted."""
-    course = Course.objects.defer("imported").first()
-    if course is None:
-        raise Http404
     period = _period(request.POST)
-    count_figures(course=course, period=period)
+    count_figures(course=_course_or_404(), period=period)
     return HttpResponseSeeOther(f"{reverse('progress:analytics')}?period={period}")
 
 
@@ -274,12 +278,9 @@ def export_learners(request):
 @private_no_store
 def export_lectures(request):
     """The analytics' table of lectures for the period asked for."""
-    course = Course.objects.defer("imported").first()
-    if course is None:
-        raise Http404
     period = _period(request.GET)
     # The table the page shows, as counted then; the file's name says when.
-    figures = counted_figures(course=course, period=period)
+    figures = counted_figures(course=_course_or_404(), period=period)
 
     def rows():
         yield [
